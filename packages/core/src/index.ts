@@ -1,0 +1,2 @@
+export * from './jobs/states.ts';
+export type * from './storage/backend.ts';

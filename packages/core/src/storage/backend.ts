@@ -1,0 +1,234 @@
+import type { JobState } from '../jobs/states.ts';
+
+/**
+ * The storage seam. Everything a backend does is here, and nothing else.
+ *
+ * The core decides; a backend stores and applies atomically. A backend never
+ * parses a payload, computes a delay, counts attempts or picks a next state:
+ * it keeps rows, claims atomically and applies the conditional updates the
+ * core builds. Every time-dependent call is handed `now` (epoch milliseconds)
+ * by the core, so a backend never reads the wall clock.
+ *
+ * Each method below states its atomicity and ordering guarantees; the shared
+ * contract suite (test/contract) checks them against every backend.
+ */
+export interface Backend {
+  /** A short name for logs and the CLI, e.g. `sqlite`, `memory`. */
+  readonly kind: string;
+
+  /**
+   * Prepares storage (creates or migrates tables, loads scripts). The core
+   * calls it once before any other method; calling it again is harmless.
+   */
+  init(): Promise<void>;
+
+  /**
+   * Inserts a batch of new jobs, all or none. Returns their ids in input order.
+   * Ids are decimal strings of positive integers that increase in insertion
+   * order across the whole store (the CLI and list() page by them).
+   *
+   * `tx`: a backend-specific handle on the caller's own open transaction
+   * (a better-sqlite3 Database inside BEGIN, a pg client inside BEGIN). When
+   * given, the insert runs there and commits or rolls back with it. A backend
+   * that cannot join a caller's transaction throws when `tx` is given.
+   */
+  insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]>;
+
+  /**
+   * Claims up to `limit` jobs atomically: each due job (state `queued`, or
+   * `scheduled` with runAt <= now) whose task is in `tasks` and, when `queues`
+   * is not null, whose queue is in `queues`. Jobs are taken in order of
+   * priority (lower first), then runAt, then id. Each claimed job becomes
+   * `running` with attempt + 1, startedAt = now, and the given lease
+   * (leaseToken, leaseUntil, workerId). Two concurrent claims never return the
+   * same job. Returns the jobs as they are after the claim, in claim order.
+   */
+  claim(request: ClaimRequest): Promise<JobRecord[]>;
+
+  /**
+   * The heartbeat: extends to `leaseUntil` the lease of each job still
+   * `running` under the given token. Returns the ids whose lease was extended;
+   * a job missing from the answer has been taken from this worker.
+   */
+  renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]>;
+
+  /**
+   * Applies a batch of compare-and-set changes built by the core. Each change
+   * applies only if the job is in one of `from` and, when `leaseToken` is
+   * given, still holds that lease; otherwise it is skipped and reported false.
+   * Each change is atomic on its own; the batch need not be. A change whose
+   * `to` is not `running` clears leaseToken, leaseUntil and workerId.
+   * Fields left undefined are kept as they are.
+   */
+  transition(changes: readonly JobTransition[]): Promise<boolean[]>;
+
+  /**
+   * Stores a running job's progress (JSON text) if it still holds `leaseToken`.
+   * Returns false when the lease is gone.
+   */
+  recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean>;
+
+  /**
+   * Jobs in state `running` whose leaseUntil < now, oldest lease first, at
+   * most `limit`. Read only: the core rescues them with transition(), which
+   * stays correct when several nodes rescue at once.
+   */
+  findExpired(request: { now: number; limit: number }): Promise<JobRecord[]>;
+
+  /** One job, or null when there is no job with that id. */
+  get(id: string): Promise<JobRecord | null>;
+
+  /**
+   * Jobs matching the filter, newest (highest id) first, at most `limit`.
+   * `before`: only ids lower than this one (the cursor of the previous page).
+   * `next` is the cursor for the following page, or null on the last one.
+   */
+  list(filter: ListFilter): Promise<JobPage>;
+
+  /** Job counts grouped by queue, task and state; groups with no job are left out. */
+  stats(): Promise<StateCount[]>;
+
+  /**
+   * Deletes up to `limit` jobs in a finished state (succeeded, failed,
+   * cancelled) whose finishedAt < before. Returns how many it deleted.
+   */
+  prune(request: { before: number; limit: number }): Promise<number>;
+
+  /** Records (inserts or replaces) a live worker's presence. */
+  recordWorker(worker: WorkerRecord): Promise<void>;
+
+  /** Workers whose last heartbeat is at or after `seenSince`. */
+  listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]>;
+
+  /** Forgets a worker (on clean shutdown). */
+  removeWorker(id: string): Promise<void>;
+
+  /**
+   * Optional cross-process wake-ups (LISTEN/NOTIFY, Redis pub/sub). Without
+   * it, workers in other processes find new jobs by polling.
+   */
+  readonly wakeups?: Wakeups;
+
+  /** Releases connections. Calling it twice is harmless. */
+  close(): Promise<void>;
+}
+
+/** A job as a backend keeps it. JSON fields stay text: a backend never parses them. */
+export interface JobRecord {
+  id: string;
+  task: string;
+  queue: string;
+  state: JobState;
+  /** Lower runs first. */
+  priority: number;
+  /** The input, as JSON text. */
+  payload: string;
+  /** The handler's return value as JSON text, once succeeded. */
+  result: string | null;
+  /** The latest progress report, as JSON text. */
+  progress: string | null;
+  /** Every attempt's error, as a JSON array text written by the core. */
+  errors: string;
+  /** Attempts started so far. */
+  attempt: number;
+  maxAttempts: number;
+  /** When the job is due (epoch ms). */
+  runAt: number;
+  createdAt: number;
+  /** When the latest attempt started. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  leaseToken: string | null;
+  leaseUntil: number | null;
+  workerId: string | null;
+}
+
+export interface NewJob {
+  task: string;
+  queue: string;
+  state: 'queued' | 'scheduled';
+  priority: number;
+  payload: string;
+  maxAttempts: number;
+  runAt: number;
+  createdAt: number;
+}
+
+export interface InsertOptions {
+  /** The caller's open transaction, in the backend's own terms. */
+  tx?: unknown;
+}
+
+export interface ClaimRequest {
+  /** Queues to take from, or null for every queue. */
+  queues: readonly string[] | null;
+  /** Only jobs of these tasks: the ones the claiming worker can run. */
+  tasks: readonly string[];
+  limit: number;
+  workerId: string;
+  /** Unique to this claim call, so each attempt of a job has its own token. */
+  leaseToken: string;
+  leaseUntil: number;
+  now: number;
+}
+
+export interface Lease {
+  id: string;
+  leaseToken: string;
+}
+
+export interface JobTransition {
+  id: string;
+  /** Applies only if the job is in one of these states. */
+  from: readonly JobState[];
+  /** And, when given, only if the job still holds this lease. */
+  leaseToken?: string;
+  to: JobState;
+  runAt?: number;
+  result?: string | null;
+  errors?: string;
+  attempt?: number;
+  maxAttempts?: number;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+}
+
+export interface ListFilter {
+  state?: JobState;
+  task?: string;
+  queue?: string;
+  before?: string;
+  limit: number;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  next: string | null;
+}
+
+export interface StateCount {
+  queue: string;
+  task: string;
+  state: JobState;
+  count: number;
+}
+
+export interface WorkerRecord {
+  id: string;
+  hostname: string;
+  pid: number;
+  /** Queues it takes from, or null for all. */
+  queues: string[] | null;
+  /** Tasks it can run. */
+  tasks: string[];
+  concurrency: number;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface Wakeups {
+  /** Tells listening workers that jobs were added to these queues. */
+  notify(queues: readonly string[]): Promise<void>;
+  /** Calls `listener` when jobs were added anywhere; returns an unsubscribe. */
+  subscribe(listener: (queues: readonly string[]) => void): Promise<() => Promise<void>>;
+}
