@@ -1,2 +1,29 @@
+export { createErrand, Errand, type ErrandOptions } from './app/errand.ts';
+export type { Task, TaskOptions, EnqueueOptions, Handler, JobContext, Logger } from './app/task.ts';
+export { JobHandle } from './app/job-handle.ts';
+export { InputValidationError } from './app/input-validation.ts';
+export { consoleLogger, type LogLevel } from './app/console-logger.ts';
+export {
+  Worker,
+  type WorkerOptions,
+  type StopOptions,
+  type WorkerEvents,
+  type DrainSummary,
+} from './worker/worker.ts';
+export type { Job } from './jobs/job.ts';
+export { toMilliseconds, type Duration } from './jobs/duration.ts';
+export type { Backoff } from './jobs/backoff.ts';
+export { PayloadError } from './jobs/json-payload.ts';
+export {
+  NonRetryableError,
+  RetryAfterError,
+  JobTimeoutError,
+  JobFailedError,
+  JobCancelledError,
+  ResultTimeoutError,
+  type AttemptError,
+} from './jobs/task-errors.ts';
 export * from './jobs/states.ts';
+export { systemClock, type Clock } from './clock.ts';
+export { backendFromUrl, DEFAULT_URL } from './storage/backend-url.ts';
 export type * from './storage/backend.ts';

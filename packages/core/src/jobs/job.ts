@@ -1,0 +1,64 @@
+import type { JobRecord } from '../storage/backend.ts';
+import type { JobState } from './states.ts';
+import type { AttemptError } from './task-errors.ts';
+
+/** A job as errand shows it to people and programs: JSON fields parsed, times as Dates. */
+export interface Job<Input = unknown, Output = unknown> {
+  id: string;
+  task: string;
+  queue: string;
+  state: JobState;
+  priority: number;
+  input: Input;
+  /** The handler's return value, once succeeded. */
+  result: Output | undefined;
+  /** The latest `ctx.progress(...)` report. */
+  progress: unknown;
+  /** Each failed attempt's error, oldest first. */
+  errors: AttemptError[];
+  attempt: number;
+  maxAttempts: number;
+  runAt: Date;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  workerId: string | null;
+}
+
+/**
+ * Reads a stored record. Corrupt JSON does not throw here: a person looking
+ * at a broken job must still see it, so the raw text is shown instead.
+ */
+export function jobFromRecord<Input = unknown, Output = unknown>(record: JobRecord): Job<Input, Output> {
+  return {
+    id: record.id,
+    task: record.task,
+    queue: record.queue,
+    state: record.state,
+    priority: record.priority,
+    input: parseLeniently(record.payload) as Input,
+    result: (record.result === null ? undefined : parseLeniently(record.result)) as Output | undefined,
+    progress: record.progress === null ? undefined : parseLeniently(record.progress),
+    errors: readAttemptErrors(record.errors),
+    attempt: record.attempt,
+    maxAttempts: record.maxAttempts,
+    runAt: new Date(record.runAt),
+    createdAt: new Date(record.createdAt),
+    startedAt: record.startedAt === null ? null : new Date(record.startedAt),
+    finishedAt: record.finishedAt === null ? null : new Date(record.finishedAt),
+    workerId: record.workerId,
+  };
+}
+
+export function readAttemptErrors(text: string): AttemptError[] {
+  const parsed = parseLeniently(text);
+  return Array.isArray(parsed) ? (parsed as AttemptError[]) : [];
+}
+
+function parseLeniently(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { announceJobs } from '../app/announce.ts';
+import type { Runtime } from '../app/runtime.ts';
+import { checkQueueName, type Logger, type TaskPolicy } from '../app/task.ts';
+import { toMilliseconds, type Duration } from '../jobs/duration.ts';
+import { jobFromRecord, type Job } from '../jobs/job.ts';
+import type { Backend, JobRecord } from '../storage/backend.ts';
+import { handBack, judgeAttempt, type AttemptOutcome } from './attempt-verdict.ts';
+import { Doorbell } from './doorbell.ts';
+import { Maintenance } from './maintenance.ts';
+import { ProgressReporter } from './progress-reporter.ts';
+import { runAttempt } from './run-attempt.ts';
+import { TransitionBatcher } from './transition-batcher.ts';
+
+export interface WorkerOptions {
+  /** The queues it takes jobs from. (Default: every queue) */
+  queues?: string[];
+  /** How many jobs run at once. (Default: 10) */
+  concurrency?: number;
+  /** How often an idle worker looks for jobs when nothing wakes it. (Default: `'200ms'`) */
+  pollInterval?: Duration;
+  /**
+   * How long a claimed job stays this worker's without a heartbeat; the
+   * heartbeat renews it every third of that. A worker that dies gives its
+   * jobs back once it runs out. (Default: `'30s'`)
+   */
+  lease?: Duration;
+  /** How often a running job's progress may be written. (Default: `'250ms'`) */
+  progressInterval?: Duration;
+  /** A name for logs and `errand stats`. (Default: hostname:pid:random) */
+  id?: string;
+}
+
+export interface StopOptions {
+  /** How long running jobs may take to finish before they are aborted and handed back. (Default: `'10s'`) */
+  grace?: Duration;
+}
+
+/** Events about the jobs a worker runs. Listeners cost nothing when there are none. */
+export interface WorkerEvents {
+  started: [job: Job];
+  succeeded: [job: Job, result: unknown];
+  retrying: [job: Job, error: Error, retryAt: Date];
+  failed: [job: Job, error: Error];
+}
+
+/** What a drain() did. */
+export interface DrainSummary {
+  succeeded: number;
+  retried: number;
+  failed: number;
+}
+
+interface RunningJob {
+  job: JobRecord;
+  controller: AbortController;
+  /** Set when the worker let go of the job (lease lost, handed back): its late outcome is dropped. */
+  released: boolean;
+  settled: Promise<void>;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/** Claims jobs of the tasks this process implements and runs them, `concurrency` at a time. */
+export class Worker extends EventEmitter<WorkerEvents> {
+  readonly id: string;
+  readonly #runtime: Runtime;
+  readonly #queues: string[] | null;
+  readonly #concurrency: number;
+  readonly #pollMs: number;
+  readonly #leaseMs: number;
+  readonly #progressMs: number;
+  readonly #running = new Map<string, RunningJob>();
+  readonly #doorbell = new Doorbell();
+  #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  #backend: Backend | undefined;
+  #batcher: TransitionBatcher | undefined;
+  #maintenance: Maintenance | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #unsubscribers: (() => unknown)[] = [];
+  #claimCount = 0;
+  #startedAt = 0;
+
+  constructor(runtime: Runtime, options: WorkerOptions = {}) {
+    super();
+    this.#runtime = runtime;
+    this.#queues = options.queues?.map((queue) => checkQueueName(queue, 'worker queue')) ?? null;
+    const concurrency = options.concurrency ?? 10;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(`worker concurrency must be a whole number >= 1 (got ${String(concurrency)})`);
+    }
+    this.#concurrency = concurrency;
+    this.#pollMs = Math.max(1, toMilliseconds(options.pollInterval ?? '200ms', 'worker pollInterval'));
+    this.#leaseMs = toMilliseconds(options.lease ?? '30s', 'worker lease');
+    if (this.#leaseMs < 300)
+      throw new TypeError(`worker lease must be at least 300 ms (got ${this.#leaseMs})`);
+    this.#progressMs = toMilliseconds(options.progressInterval ?? '250ms', 'worker progressInterval');
+    this.id = options.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Jobs running now. */
+  get activeCount(): number {
+    return this.#running.size;
+  }
+
+  /** Starts claiming. Resolves once the worker is registered and its loop runs. */
+  async start(): Promise<void> {
+    const { backend, tasks } = await this.#prepare();
+    this.#startedAt = this.#runtime.clock.now();
+    await this.#recordPresence();
+    this.#unsubscribers.push(this.#runtime.bus.onJobsAdded((queues) => this.#onJobsAdded(queues)));
+    if (backend.wakeups)
+      this.#unsubscribers.push(await backend.wakeups.subscribe((queues) => this.#onJobsAdded(queues)));
+    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(this.#leaseMs / 3)));
+    this.#maintenance = new Maintenance(this.#runtime, backend);
+    this.#maintenance.start(Math.max(100, Math.min(this.#leaseMs / 2, 5_000)), 60_000);
+    this.#loop = this.#claimLoop(backend, tasks);
+    this.#runtime.logger.info(`worker ${this.id} started`, {
+      tasks,
+      queues: this.#queues ?? 'all',
+      concurrency: this.#concurrency,
+      backend: backend.kind,
+    });
+  }
+
+  /**
+   * Runs every job that is due now, and any that become due while it runs
+   * (a retry with no backoff), then resolves: for tests and scripts. Jobs
+   * scheduled later stay scheduled; move a test clock and drain again.
+   */
+  async drain(): Promise<DrainSummary> {
+    const { backend, tasks } = await this.#prepare();
+    const summary: DrainSummary = { succeeded: 0, retried: 0, failed: 0 };
+    const count = (verdict: keyof DrainSummary) => () => summary[verdict]++;
+    const counters = {
+      succeeded: count('succeeded'),
+      retrying: count('retried'),
+      failed: count('failed'),
+    } as const;
+    for (const [event, listener] of Object.entries(counters)) this.on(event as 'succeeded', listener);
+    try {
+      for (;;) {
+        const free = this.#concurrency - this.#running.size;
+        const claimed = free > 0 ? await this.#claim(backend, tasks, free) : [];
+        for (const job of claimed) this.#begin(job);
+        if (claimed.length === 0 && this.#running.size === 0) break;
+        if (claimed.length < free)
+          await Promise.race([...this.#running.values()].map((entry) => entry.settled));
+      }
+      await this.#batcher!.drain();
+    } finally {
+      for (const [event, listener] of Object.entries(counters)) this.off(event as 'succeeded', listener);
+      this.#state = 'stopped';
+    }
+    return summary;
+  }
+
+  async #prepare(): Promise<{ backend: Backend; tasks: string[] }> {
+    if (this.#state !== 'new') throw new Error(`worker ${this.id} was already started`);
+    const tasks = [...this.#runtime.handlers.keys()];
+    if (tasks.length === 0)
+      throw new Error('this worker has no task to run: implement at least one task first');
+    this.#state = 'running';
+    const backend = await this.#runtime.storage();
+    this.#backend = backend;
+    this.#batcher = new TransitionBatcher(backend, Math.max(100, this.#concurrency));
+    return { backend, tasks };
+  }
+
+  #claim(backend: Backend, tasks: string[], limit: number): Promise<JobRecord[]> {
+    const now = this.#runtime.clock.now();
+    return backend.claim({
+      queues: this.#queues,
+      tasks,
+      limit,
+      workerId: this.id,
+      leaseToken: `${this.id}:${++this.#claimCount}`,
+      leaseUntil: now + this.#leaseMs,
+      now,
+    });
+  }
+
+  /**
+   * Stops claiming, lets running jobs finish within the grace period, then
+   * aborts the rest through their signal and hands them back to the queue at
+   * once (not after their lease). No job is left running.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#shutdown(toMilliseconds(options.grace ?? '10s', 'stop grace'));
+    return this.#stopping;
+  }
+
+  async #claimLoop(backend: Backend, tasks: string[]): Promise<void> {
+    let failures = 0;
+    while (this.#state === 'running') {
+      const free = this.#concurrency - this.#running.size;
+      if (free <= 0) {
+        await this.#doorbell.wait(this.#pollMs);
+        continue;
+      }
+      let claimed: JobRecord[];
+      try {
+        claimed = await this.#claim(backend, tasks, free);
+        failures = 0;
+      } catch (error) {
+        failures++;
+        const waitMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures);
+        this.#runtime.logger.warn(`claim failed; retrying in ${waitMs} ms`, { error });
+        await sleep(waitMs);
+        continue;
+      }
+      if (this.#state !== 'running') {
+        // Stopped while claiming: give these back rather than start them.
+        await this.#handBackAll(claimed);
+        return;
+      }
+      for (const job of claimed) this.#begin(job);
+      if (claimed.length < free) await this.#doorbell.wait(this.#pollMs);
+    }
+  }
+
+  #begin(job: JobRecord): void {
+    const policy = this.#runtime.policies.get(job.task)!;
+    const handler = this.#runtime.handlers.get(job.task)!;
+    const controller = new AbortController();
+    const logger = jobLogger(this.#runtime.logger, job);
+    const progress = new ProgressReporter(this.#backend!, job.id, job.leaseToken!, this.#progressMs, logger);
+    if (this.listenerCount('started') > 0) this.emit('started', jobFromRecord(job));
+    const entry: RunningJob = { job, controller, released: false, settled: Promise.resolve() };
+    entry.settled = runAttempt({
+      job,
+      policy,
+      handler,
+      controller,
+      logger,
+      progress: (value) => progress.report(value),
+    }).then((outcome) => {
+      progress.flush();
+      return this.#finish(entry, policy, outcome);
+    });
+    this.#running.set(job.id, entry);
+  }
+
+  async #finish(entry: RunningJob, policy: TaskPolicy, outcome: AttemptOutcome): Promise<void> {
+    if (entry.released) return;
+    const { job } = entry;
+    this.#running.delete(job.id);
+    this.#doorbell.ring();
+    const now = this.#runtime.clock.now();
+    const verdict = judgeAttempt(job, outcome, policy, now, this.#runtime.maxPayloadBytes);
+    let applied: boolean;
+    try {
+      applied = await this.#batcher!.apply(verdict.transition);
+    } catch (error) {
+      // The job stays running until its lease runs out, then runs again: at least once, never lost.
+      this.#runtime.logger.error(
+        `could not record the outcome of job ${job.id}; it will run again after its lease`,
+        {
+          error,
+        },
+      );
+      return;
+    }
+    if (!applied) {
+      this.#runtime.logger.warn(
+        `late outcome of job ${job.id} rejected: this worker no longer holds its lease`,
+        {
+          task: job.task,
+          attempt: job.attempt,
+        },
+      );
+      return;
+    }
+    if (verdict.state !== 'scheduled') this.#runtime.bus.jobSettled(job.id);
+    this.#emitVerdict(job, verdict, outcome, now);
+  }
+
+  #emitVerdict(
+    job: JobRecord,
+    verdict: ReturnType<typeof judgeAttempt>,
+    outcome: AttemptOutcome,
+    now: number,
+  ): void {
+    if (this.listenerCount(verdict.state === 'scheduled' ? 'retrying' : verdict.state) === 0) return;
+    const after = jobFromRecord({ ...job, ...verdict.transition, leaseToken: null, leaseUntil: null });
+    if (verdict.state === 'succeeded') {
+      this.emit(
+        'succeeded',
+        { ...after, finishedAt: new Date(now) },
+        outcome.kind === 'succeeded' ? outcome.value : undefined,
+      );
+    } else if (verdict.state === 'scheduled')
+      this.emit('retrying', after, verdict.error, new Date(verdict.retryAt));
+    else this.emit('failed', after, verdict.error);
+  }
+
+  #onJobsAdded(queues: readonly string[]): void {
+    if (this.#queues === null || queues.some((queue) => this.#queues!.includes(queue))) this.#doorbell.ring();
+  }
+
+  async #beat(): Promise<void> {
+    const backend = this.#backend!;
+    try {
+      const entries = [...this.#running.values()];
+      if (entries.length > 0) {
+        const leases = entries.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken! }));
+        const held = new Set(await backend.renewLeases(leases, this.#runtime.clock.now() + this.#leaseMs));
+        for (const entry of entries) if (!held.has(entry.job.id)) this.#release(entry, 'lease lost');
+      }
+      await this.#recordPresence();
+    } catch (error) {
+      this.#runtime.logger.warn('heartbeat failed; will try again', { error });
+    }
+  }
+
+  #release(entry: RunningJob, reason: string): void {
+    if (entry.released || this.#running.get(entry.job.id) !== entry) return;
+    entry.released = true;
+    this.#running.delete(entry.job.id);
+    entry.controller.abort(new Error(`job ${entry.job.id} ${reason}`));
+    this.#runtime.logger.warn(`job ${entry.job.id} ${reason}; its outcome will not be recorded`, {
+      task: entry.job.task,
+    });
+    this.#doorbell.ring();
+  }
+
+  #recordPresence(): Promise<void> {
+    return this.#backend!.recordWorker({
+      id: this.id,
+      hostname: hostname(),
+      pid: process.pid,
+      queues: this.#queues,
+      tasks: [...this.#runtime.handlers.keys()],
+      concurrency: this.#concurrency,
+      startedAt: this.#startedAt,
+      heartbeatAt: this.#runtime.clock.now(),
+    });
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#doorbell.ring();
+    await this.#loop;
+    const stillRunning = () => [...this.#running.values()];
+    const allSettled = Promise.all(stillRunning().map((entry) => entry.settled));
+    const graceOver = sleep(graceMs, 'grace over' as const);
+    if ((await Promise.race([allSettled, graceOver])) === 'grace over') {
+      const late = stillRunning();
+      this.#runtime.logger.warn(
+        `handing back ${late.length} job(s) still running after the ${graceMs} ms grace`,
+      );
+      for (const entry of late) {
+        entry.released = true;
+        this.#running.delete(entry.job.id);
+        entry.controller.abort(new Error('worker shutting down'));
+      }
+      await this.#handBackAll(late.map((entry) => entry.job));
+    }
+    await this.#batcher!.drain();
+    clearInterval(this.#heartbeat);
+    this.#maintenance!.stop();
+    for (const unsubscribe of this.#unsubscribers) await unsubscribe();
+    await this.#backend!.removeWorker(this.id).catch(() => undefined);
+    this.#state = 'stopped';
+    this.#runtime.logger.info(`worker ${this.id} stopped`);
+  }
+
+  async #handBackAll(jobs: JobRecord[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = this.#runtime.clock.now();
+    await this.#backend!.transition(jobs.map((job) => handBack(job, now)));
+    announceJobs(this.#runtime, this.#backend!, [...new Set(jobs.map((job) => job.queue))]);
+  }
+}
+
+function jobLogger(logger: Logger, job: JobRecord): Logger {
+  const tag = { jobId: job.id, task: job.task, attempt: job.attempt };
+  const wrap =
+    (level: keyof Logger) =>
+    (message: string, fields?: Record<string, unknown>): void =>
+      logger[level](message, { ...tag, ...fields });
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}
