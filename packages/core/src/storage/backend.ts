@@ -23,14 +23,19 @@ export interface Backend {
   init(): Promise<void>;
 
   /**
-   * Inserts a batch of new jobs, all or none. Returns their ids in input order.
-   * Ids are decimal strings of positive integers that increase in insertion
-   * order across the whole store (the CLI and list() page by them).
+   * Inserts a batch of new jobs, all or none: a batch with a record the store
+   * cannot hold (a field missing or of the wrong type) throws and stores none
+   * of it. Returns their ids in input order. Ids are decimal strings of
+   * positive integers that increase in insertion order across the whole store
+   * (the CLI and list() page by them). A new job starts with attempt 0, errors
+   * `[]`, and result, progress, startedAt, finishedAt and the lease fields null.
    *
    * `tx`: a backend-specific handle on the caller's own open transaction
    * (a better-sqlite3 Database inside BEGIN, a pg client inside BEGIN). When
    * given, the insert runs there and commits or rolls back with it. A backend
-   * that cannot join a caller's transaction throws when `tx` is given.
+   * that cannot join a caller's transaction throws when `tx` is given, and any
+   * backend throws when `tx` is not a handle it can use: it never quietly
+   * inserts outside the caller's transaction.
    */
   insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]>;
 
@@ -75,13 +80,15 @@ export interface Backend {
    */
   findExpired(request: { now: number; limit: number }): Promise<JobRecord[]>;
 
-  /** One job, or null when there is no job with that id. */
+  /** One job, or null when there is no job with that id (or the id is not a decimal number). */
   get(id: string): Promise<JobRecord | null>;
 
   /**
    * Jobs matching the filter, newest (highest id) first, at most `limit`.
-   * `before`: only ids lower than this one (the cursor of the previous page).
-   * `next` is the cursor for the following page, or null on the last one.
+   * `before`: only ids lower than this one, compared as numbers (the cursor of
+   * the previous page). `next` is the cursor for the following page (the id of
+   * this page's last job), or null when no matching job is left after this
+   * page, so paging never ends on an empty page.
    */
   list(filter: ListFilter): Promise<JobPage>;
 
@@ -100,7 +107,7 @@ export interface Backend {
   /** Workers whose last heartbeat is at or after `seenSince`. */
   listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]>;
 
-  /** Forgets a worker (on clean shutdown). */
+  /** Forgets a worker (on clean shutdown). Forgetting an unknown id is harmless. */
   removeWorker(id: string): Promise<void>;
 
   /**

@@ -1,0 +1,1 @@
+export { MemoryBackend, memoryBackend } from './memory-backend.ts';
