@@ -1,0 +1,32 @@
+import type { JobRecord, WorkerRecord } from '@errand/core';
+
+/** A job row as the statements return it: JobRecord's columns, with the id still an integer. */
+export type JobRow = Omit<JobRecord, 'id'> & { id: number };
+
+/** A worker row: queues and tasks still JSON text. */
+export interface WorkerRow extends Omit<WorkerRecord, 'queues' | 'tasks'> {
+  queues: string | null;
+  tasks: string;
+}
+
+/**
+ * Turns rows into JobRecords in place: the statements already name the columns as JobRecord does,
+ * so only the id changes (to its decimal string). No copy per row on the hot path.
+ */
+export function toRecords(rows: JobRow[]): JobRecord[] {
+  for (const row of rows) (row as unknown as { id: string }).id = String(row.id);
+  return rows as unknown as JobRecord[];
+}
+
+/** Claim order: priority (lower first), then runAt, then id. */
+export function byClaimOrder(a: JobRow, b: JobRow): number {
+  return a.priority - b.priority || a.runAt - b.runAt || a.id - b.id;
+}
+
+export function toWorkerRecord(row: WorkerRow): WorkerRecord {
+  return {
+    ...row,
+    queues: row.queues === null ? null : (JSON.parse(row.queues) as string[]),
+    tasks: JSON.parse(row.tasks) as string[],
+  };
+}

@@ -1,0 +1,269 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
+import type {
+  Backend,
+  ClaimRequest,
+  InsertOptions,
+  JobPage,
+  JobRecord,
+  JobTransition,
+  Lease,
+  ListFilter,
+  NewJob,
+  StateCount,
+  WorkerRecord,
+} from '@errand/core';
+import { CallerTransactions, databaseFile, insertRows, type InsertBatch } from './caller-transaction.ts';
+import type { ResolvedOptions } from './options.ts';
+import { byClaimOrder, toRecords, toWorkerRecord, type JobRow } from './rows.ts';
+import { migrate } from './schema.ts';
+import { prepareStatements, type ClaimParams, type Statements, type TransitionParams } from './statements.ts';
+
+/** The first page of list(): every id is below this. */
+const NO_CURSOR = 9223372036854775807n;
+
+/** What init() sets up: the statements and the transactions that wrap them. */
+interface Ready {
+  db: Database;
+  statements: Statements;
+  insertBatch: InsertBatch;
+  callerTransactions: CallerTransactions;
+  claim: Transaction<(params: ClaimParams) => JobRow[]>;
+  transition: Transaction<(changes: readonly JobTransition[]) => boolean[]>;
+  renewLeases: Transaction<(leases: readonly Lease[], leaseUntil: number) => string[]>;
+  recordProgress: Transaction<(id: string, leaseToken: string, progress: string) => boolean>;
+  prune: Transaction<(before: number, limit: number) => number>;
+  recordWorker: Transaction<(worker: WorkerRecord) => void>;
+  removeWorker: Transaction<(id: string) => void>;
+}
+
+/**
+ * The SQLite backend. better-sqlite3 is synchronous, so each method does its work at once and
+ * returns a settled promise. Every write runs in an IMMEDIATE transaction: the write lock is taken
+ * before the first read, so worker processes sharing the file queue up on busy_timeout instead of
+ * failing on a stale snapshot, and a claim's read and update can never interleave with another's.
+ */
+export class SqliteBackend implements Backend {
+  readonly kind = 'sqlite';
+  readonly #options: ResolvedOptions;
+  #ready: Ready | null = null;
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    if (this.#closed) throw new Error('sqlite backend: init() after close(); create a new backend');
+    if (this.#ready !== null) return;
+    const db = this.#open();
+    const { tablePrefix } = this.#options;
+    migrate(db, tablePrefix, databaseFile(db) ?? 'an in-memory database');
+    const statements = prepareStatements(db, tablePrefix);
+    this.#ready = {
+      db,
+      statements,
+      insertBatch: db.transaction(insertRows(statements.insertJob)),
+      callerTransactions: new CallerTransactions(db, tablePrefix, statements.insertJob),
+      claim: db.transaction((params: ClaimParams) => statements.claimJobs.all(params)),
+      transition: db.transaction((changes: readonly JobTransition[]) => {
+        const applied = new Array<boolean>(changes.length);
+        for (let i = 0; i < changes.length; i++) {
+          applied[i] = statements.transitionJob.run(transitionParams(changes[i]!)).changes === 1;
+        }
+        return applied;
+      }),
+      renewLeases: db.transaction((leases: readonly Lease[], leaseUntil: number) => {
+        const renewed: string[] = [];
+        for (const { id, leaseToken } of leases) {
+          if (statements.renewLease.run({ id, leaseToken, leaseUntil }).changes === 1) renewed.push(id);
+        }
+        return renewed;
+      }),
+      recordProgress: db.transaction(
+        (id: string, leaseToken: string, progress: string) =>
+          statements.recordProgress.run({ id, leaseToken, progress }).changes === 1,
+      ),
+      prune: db.transaction(
+        (before: number, limit: number) => statements.pruneJobs.run({ before, limit }).changes,
+      ),
+      recordWorker: db.transaction((worker: WorkerRecord) => {
+        statements.recordWorker.run({
+          ...worker,
+          queues: worker.queues === null ? null : JSON.stringify(worker.queues),
+          tasks: JSON.stringify(worker.tasks),
+        });
+      }),
+      removeWorker: db.transaction((id: string) => {
+        statements.removeWorker.run({ id });
+      }),
+    };
+  }
+
+  async insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]> {
+    const ready = this.#require();
+    const tx = options?.tx;
+    // Checked even for an empty batch, so a wrong tx shows up at once.
+    const batch = tx === undefined ? null : ready.callerTransactions.insertBatch(tx);
+    if (jobs.length === 0) return [];
+    // In the caller's transaction: a savepoint in it. Otherwise: our own IMMEDIATE transaction.
+    return batch === null ? ready.insertBatch.immediate(jobs) : batch(jobs);
+  }
+
+  async claim(request: ClaimRequest): Promise<JobRecord[]> {
+    const ready = this.#require();
+    const { queues, tasks, limit } = request;
+    if (limit <= 0 || tasks.length === 0 || queues?.length === 0) return [];
+    const rows = ready.claim.immediate({
+      tasks: JSON.stringify(tasks),
+      queues: queues === null ? null : JSON.stringify(queues),
+      limit,
+      now: request.now,
+      leaseToken: request.leaseToken,
+      leaseUntil: request.leaseUntil,
+      workerId: request.workerId,
+    });
+    return toRecords(rows.sort(byClaimOrder));
+  }
+
+  async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
+    const ready = this.#require();
+    return leases.length === 0 ? [] : ready.renewLeases.immediate(leases, leaseUntil);
+  }
+
+  async transition(changes: readonly JobTransition[]): Promise<boolean[]> {
+    const ready = this.#require();
+    return changes.length === 0 ? [] : ready.transition.immediate(changes);
+  }
+
+  async recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean> {
+    return this.#require().recordProgress.immediate(id, leaseToken, progress);
+  }
+
+  async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
+    const { statements } = this.#require();
+    if (request.limit <= 0) return [];
+    return toRecords(statements.findExpired.all({ now: request.now, limit: request.limit }));
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const { statements } = this.#require();
+    const row = statements.getJob.get({ id });
+    return row === undefined ? null : toRecords([row])[0]!;
+  }
+
+  async list(filter: ListFilter): Promise<JobPage> {
+    const { statements } = this.#require();
+    const { limit } = filter;
+    if (limit <= 0) return { jobs: [], next: null };
+    const rows = statements.listJobs.all({
+      state: filter.state ?? null,
+      task: filter.task ?? null,
+      queue: filter.queue ?? null,
+      before: filter.before === undefined ? NO_CURSOR : cursor(filter.before),
+      // One more than asked, to know whether another page follows.
+      limit: limit + 1,
+    });
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const jobs = toRecords(rows);
+    return { jobs, next: more ? jobs[jobs.length - 1]!.id : null };
+  }
+
+  async stats(): Promise<StateCount[]> {
+    return this.#require().statements.jobStats.all();
+  }
+
+  async prune(request: { before: number; limit: number }): Promise<number> {
+    const ready = this.#require();
+    return request.limit <= 0 ? 0 : ready.prune.immediate(request.before, request.limit);
+  }
+
+  async recordWorker(worker: WorkerRecord): Promise<void> {
+    this.#require().recordWorker.immediate(worker);
+  }
+
+  async listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]> {
+    return this.#require().statements.listWorkers.all({ seenSince: request.seenSince }).map(toWorkerRecord);
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    this.#require().removeWorker.immediate(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const db = this.#ready?.db;
+    this.#ready = null;
+    // An app's own connection stays open: it is the app's to close.
+    if (db !== undefined && this.#options.database === null && db.open) db.close();
+  }
+
+  #require(): Ready {
+    if (this.#ready !== null) return this.#ready;
+    throw new Error(
+      this.#closed
+        ? 'sqlite backend: used after close(); create a new backend'
+        : 'sqlite backend: call init() before using it (the errand app does this when it starts)',
+    );
+  }
+
+  /** errand's connection: the app's own, or a file opened in WAL mode. */
+  #open(): Database {
+    const { database, path, busyTimeoutMs, busyTimeoutGiven } = this.#options;
+    if (database !== null) {
+      if (busyTimeoutGiven) database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      return database;
+    }
+    let db: Database;
+    try {
+      db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+    } catch (error) {
+      throw new Error(
+        `sqlite backend: cannot open ${JSON.stringify(path)}: ${(error as Error).message}. ` +
+          `Check that its directory exists and is writable, or pass another path.`,
+        { cause: error },
+      );
+    }
+    // WAL: readers never block the writer and worker processes share the file well. NORMAL is
+    // durable across application crashes; a power cut may lose the last commits, never corrupt.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return db;
+  }
+}
+
+/** A change as transition-job's parameters: a 0/1 flag tells "keep" (undefined) from "write" (even null). */
+function transitionParams(change: JobTransition): TransitionParams {
+  return {
+    id: change.id,
+    from: JSON.stringify(change.from),
+    leaseToken: change.leaseToken ?? null,
+    to: change.to,
+    setRunAt: change.runAt === undefined ? 0 : 1,
+    runAt: change.runAt ?? null,
+    setResult: change.result === undefined ? 0 : 1,
+    result: change.result ?? null,
+    setErrors: change.errors === undefined ? 0 : 1,
+    errors: change.errors ?? null,
+    setAttempt: change.attempt === undefined ? 0 : 1,
+    attempt: change.attempt ?? null,
+    setMaxAttempts: change.maxAttempts === undefined ? 0 : 1,
+    maxAttempts: change.maxAttempts ?? null,
+    setStartedAt: change.startedAt === undefined ? 0 : 1,
+    startedAt: change.startedAt ?? null,
+    setFinishedAt: change.finishedAt === undefined ? 0 : 1,
+    finishedAt: change.finishedAt ?? null,
+  };
+}
+
+/** list()'s `before` cursor: a job id (decimal string). */
+function cursor(before: string): bigint {
+  if (typeof before !== 'string' || !/^[0-9]{1,19}$/.test(before)) {
+    throw new TypeError(
+      `list: before must be a job id such as "42", the previous page's next (got ${JSON.stringify(before)})`,
+    );
+  }
+  return BigInt(before);
+}
