@@ -1,0 +1,109 @@
+// The file outlives the process: reopening keeps the jobs; a newer schema is refused clearly.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { SCHEMA_VERSION, sqliteBackend } from '@errand/sqlite';
+
+import { removeDatabase, tempDatabasePath } from './temp-database.ts';
+
+const job = {
+  task: 'send-email',
+  queue: 'default',
+  state: 'queued',
+  priority: 0,
+  payload: '{"n":1}',
+  maxAttempts: 3,
+  runAt: 1_000,
+  createdAt: 1_000,
+} as const;
+
+describe('schema and reopening', () => {
+  it('a reopened file keeps its jobs, and ids keep increasing after the newest was pruned', async () => {
+    const path = tempDatabasePath();
+    try {
+      const first = sqliteBackend({ path });
+      await first.init();
+      const ids = await first.insert([job, job]);
+      const [claimed] = await first.claim({
+        queues: null,
+        tasks: ['send-email'],
+        limit: 1,
+        workerId: 'w',
+        leaseToken: 't',
+        leaseUntil: 2_000,
+        now: 1_000,
+      });
+      await first.transition([{ id: ids[1]!, from: ['queued'], to: 'cancelled', finishedAt: 1_000 }]);
+      assert.equal(await first.prune({ before: 2_000, limit: 10 }), 1, 'the newest job is pruned');
+      await first.close();
+
+      const second = sqliteBackend({ path });
+      await second.init();
+      const reopened = await second.get(ids[0]!);
+      assert.equal(reopened?.state, 'running');
+      assert.equal(reopened?.leaseToken, claimed?.leaseToken);
+      assert.equal(reopened?.payload, '{"n":1}');
+      const [next] = await second.insert([job]);
+      assert.ok(BigInt(next!) > BigInt(ids[1]!), `a pruned id is never reused (got ${next} after ${ids[1]})`);
+      await second.close();
+    } finally {
+      await removeDatabase(path);
+    }
+  });
+
+  it('opens the file in WAL mode and records the schema version in its own table', async () => {
+    const path = tempDatabasePath();
+    try {
+      const backend = sqliteBackend({ path });
+      await backend.init();
+      await backend.close();
+      const db = new Database(path);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.deepEqual(db.prepare('SELECT version FROM errand_schema_version').all(), [
+        { version: SCHEMA_VERSION },
+      ]);
+      assert.equal(db.pragma('user_version', { simple: true }), 0, 'user_version is left to the app');
+      db.close();
+    } finally {
+      await removeDatabase(path);
+    }
+  });
+
+  it('a schema newer than this code knows is refused with an error that says what to do', async () => {
+    const path = tempDatabasePath();
+    try {
+      const backend = sqliteBackend({ path });
+      await backend.init();
+      await backend.close();
+      const db = new Database(path);
+      db.prepare('INSERT INTO errand_schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
+      db.close();
+
+      const older = sqliteBackend({ path });
+      await assert.rejects(older.init(), (error: Error) => {
+        assert.match(error.message, new RegExp(`schema version ${SCHEMA_VERSION + 1}`));
+        assert.match(error.message, new RegExp(`only knows versions up to ${SCHEMA_VERSION}`));
+        assert.match(error.message, /upgrade @errand\/sqlite/);
+        assert.ok(error.message.includes(path), 'names the file');
+        return true;
+      });
+      await older.close();
+    } finally {
+      await removeDatabase(path);
+    }
+  });
+
+  it('a method called before init() says to call init()', async () => {
+    const backend = sqliteBackend({ path: ':memory:' });
+    await assert.rejects(backend.get('1'), /call init\(\)/);
+    await backend.close();
+  });
+
+  it('a file in a missing folder fails at init() with the path and a hint', async () => {
+    const backend = sqliteBackend({ path: '/nonexistent-errand-folder/jobs.db' });
+    await assert.rejects(backend.init(), /nonexistent-errand-folder\/jobs\.db.*directory exists/);
+    await backend.close();
+  });
+});
