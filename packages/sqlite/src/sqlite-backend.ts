@@ -19,6 +19,9 @@ import { byClaimOrder, toRecords, toWorkerRecord, type JobRow } from './rows.ts'
 import { migrate } from './schema.ts';
 import { prepareStatements, type ClaimParams, type Statements, type TransitionParams } from './statements.ts';
 
+/** A job id as insert() returns it. */
+const ID = /^[1-9][0-9]{0,18}$/;
+
 /** The first page of list(): every id is below this. */
 const NO_CURSOR = 9223372036854775807n;
 
@@ -148,6 +151,8 @@ export class SqliteBackend implements Backend {
 
   async get(id: string): Promise<JobRecord | null> {
     const { statements } = this.#require();
+    // Only canonical ids: SQLite would also read ' 7' or '7.0' as job 7.
+    if (typeof id !== 'string' || !ID.test(id)) return null;
     const row = statements.getJob.get({ id });
     return row === undefined ? null : toRecords([row])[0]!;
   }
