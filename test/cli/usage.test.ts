@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, test } from 'node:test';
+import { JOB_STATES } from '@errand/core';
+import { errand, finished, FIXTURE, ROOT, tempStore } from './helpers.ts';
+
+const env = { ERRAND_URL: 'memory:' };
+const COMMANDS = ['worker', 'enqueue', 'jobs', 'job', 'retry', 'cancel', 'stats'];
+
+test('errand --help lists every command; errand help <command> shows its options and an example', async () => {
+  const [overview, ...pages] = await Promise.all([
+    errand(['--help'], env),
+    ...COMMANDS.map((command) => errand(['help', command], env)),
+  ]);
+  assert.equal(overview.code, 0);
+  for (const command of COMMANDS) assert.match(overview.stdout, new RegExp(`^ {2}${command} `, 'm'));
+  for (const [index, page] of pages.entries()) {
+    assert.equal(page.code, 0, page.stderr);
+    assert.match(page.stdout, new RegExp(`^Usage: errand ${COMMANDS[index]}\\b`));
+    assert.match(page.stdout, new RegExp(`Examples:\n {2}\\$ errand ${COMMANDS[index]}\\b`));
+  }
+});
+
+test('usage mistakes are one line and exit code 2', async () => {
+  const [badState, noApp, unknownCommand, badConcurrency] = await Promise.all([
+    errand(['jobs', '--state', 'done'], env),
+    errand(['enqueue', 'send-email', '{}'], env),
+    errand(['jobz'], env),
+    errand(['worker', FIXTURE, '--concurrency', '0'], env),
+  ]);
+  for (const result of [badState, noApp, unknownCommand, badConcurrency]) {
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^errand: /);
+  }
+  for (const result of [badState, noApp, badConcurrency]) {
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+  }
+  assert.match(
+    badState.stderr,
+    new RegExp(`'done' is invalid. Allowed choices are ${JOB_STATES.join(', ')}`),
+  );
+  assert.match(noApp.stderr, /required option '--app <module>' not specified/);
+  assert.equal(unknownCommand.stderr, "errand: unknown command 'jobz'\n(Did you mean one of job, jobs?)\n");
+  assert.match(badConcurrency.stderr, /--concurrency.*Expected a whole number >= 1/);
+});
+
+test('--app names the module whose backend a command uses; a bad module is one clear line', async () => {
+  const [missing, noApp, worked] = await Promise.all([
+    errand(['jobs', '--app', 'test/cli/fixtures/nowhere.ts'], env),
+    errand(['stats', '--app', 'test/cli/fixtures/apps/no-app.ts'], env),
+    errand(['jobs', '--app', 'test/cli/fixtures/apps/named-app.ts'], { ERRAND_URL: 'bogus:' }),
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.stderr,
+    /^errand: cannot find the app module test\/cli\/fixtures\/nowhere\.ts \(looked for .*\)\n$/,
+  );
+  assert.equal(noApp.code, 1);
+  assert.match(noApp.stderr, /^errand: .*no-app\.ts exports no errand app; .*\n$/);
+  assert.equal(worked.code, 0, worked.stderr);
+  assert.equal(worked.stdout, 'no jobs\n');
+});
+
+const store = tempStore();
+after(() => store.remove());
+
+test('bin/errand.js loads a TypeScript app module with no loader flags', async () => {
+  const child = spawn(
+    process.execPath,
+    ['packages/cli/bin/errand.js', 'enqueue', 'send-email', '{"to":"ada@example.com"}', '--app', FIXTURE],
+    { cwd: ROOT, env: { ...process.env, ERRAND_URL: store.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const result = await finished(child);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^\d+\n$/);
+});
