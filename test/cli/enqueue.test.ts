@@ -89,3 +89,15 @@ test('mistakes are one line on stderr and a non-zero exit, and nothing is enqueu
     [id],
   );
 });
+
+test('jobs pages with --limit and prints the command for the next page', async () => {
+  const first = await errand(['jobs', '--limit', '1'], env);
+  assert.equal(first.code, 0, first.stderr);
+  const hint = /^more: errand jobs --limit 1 --before (\d+)$/m.exec(first.stdout);
+  assert.ok(hint, first.stdout);
+  assert.equal(first.stdout.split('\n').filter((line) => /^\d+ /.test(line)).length, 1);
+  const second = await errand(['jobs', '--limit', '1', '--before', hint[1]!, '--json'], env);
+  const page = JSON.parse(second.stdout) as { jobs: { id: string }[]; next: string | null };
+  assert.equal(page.jobs.length, 1);
+  assert.ok(Number(page.jobs[0]!.id) < Number(hint[1]));
+});

@@ -26,30 +26,65 @@ export function tempStore(): { url: string; dir: string; remove: () => void } {
   };
 }
 
-/** Starts `errand <args>`; the caller reads its output and waits for it. */
-export function spawnErrand(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...NODE_ARGS, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ERRAND_DEBUG: '', ...env },
+/**
+ * Starts `errand <args>` in this repository (or in `cwd`); the caller reads its
+ * output and waits for it. An env value of undefined removes that variable.
+ */
+export function spawnErrand(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  { cwd = ROOT } = {},
+): ChildProcess {
+  const nodeArgs =
+    cwd === ROOT
+      ? NODE_ARGS
+      : [
+          '--conditions=errand-source',
+          '--import',
+          import.meta.resolve('tsx'),
+          path.join(ROOT, NODE_ARGS[3]!),
+        ];
+  const childEnv: Record<string, string | undefined> = { ...process.env, ERRAND_DEBUG: '', ...env };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+  return spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd,
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-/** Collects a child's output until it exits. */
-export function finished(child: ChildProcess): Promise<Result> {
+/** A started child: its output so far, and its whole output once it exits. */
+export interface Watched {
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<Result>;
+}
+
+/** Collects a child's output as it comes. */
+export function watch(child: ChildProcess): Watched {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
+  const exited = new Promise<Result>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  return { stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Collects a child's output until it exits. */
+export function finished(child: ChildProcess): Promise<Result> {
+  return watch(child).exited;
 }
 
 /** Runs `errand <args>` to the end. */
-export function errand(args: readonly string[], env: Record<string, string>): Promise<Result> {
-  return finished(spawnErrand(args, env));
+export function errand(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options?: { cwd?: string },
+): Promise<Result> {
+  return finished(spawnErrand(args, env, options));
 }
 
 /** Calls `probe` every `everyMs` until it returns true, or fails after `timeoutMs`. */

@@ -51,7 +51,12 @@ test('worker runs enqueued jobs, survives a stray throw, shows in stats, and exi
     assert.equal(numbers.byTask['always-fails']?.failed, 1);
     assert.equal(numbers.byTask.orphan?.queued, 1);
     assert.equal(numbers.workers.length, 1);
-    assert.deepEqual(numbers.workers[0]?.tasks.sort(), ['always-fails', 'detached-throw', 'send-email']);
+    assert.deepEqual(numbers.workers[0]?.tasks.sort(), [
+      'always-fails',
+      'detached-throw',
+      'send-email',
+      'slow',
+    ]);
     assert.deepEqual(numbers.unroutable, [{ queue: 'default', task: 'orphan', count: 1 }]);
     const text = await errand(['stats'], env);
     assert.match(text.stdout, /^workers alive: 1$/m);
@@ -76,6 +81,10 @@ test('worker runs enqueued jobs, survives a stray throw, shows in stats, and exi
   const result = await exited;
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /uncaught exception; the worker keeps running.*thrown from a detached timer/);
+  assert.match(
+    result.stderr,
+    /unhandled promise rejection; the worker keeps running.*rejected and never awaited/,
+  );
   assert.match(result.stderr, /SIGTERM: stopping/);
   assert.match(result.stderr, /worker \S+ stopped/);
 

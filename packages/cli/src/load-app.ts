@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createErrand, Errand } from '@errand/core';
+import { createErrand, DEFAULT_URL, Errand } from '@errand/core';
 import { CliError, messageOf } from './cli-error.ts';
 
 /** Extensions tried, in order, when the module is named without one (`errand worker ./tasks`). */
@@ -33,7 +33,18 @@ export async function loadApp(modulePath: string): Promise<Errand> {
  * which needs no task declarations to list, inspect, retry or cancel jobs.
  */
 export async function openApp(options: { app?: string | undefined }): Promise<Errand> {
-  return options.app === undefined ? createErrand() : loadApp(options.app);
+  if (options.app !== undefined) return loadApp(options.app);
+  if (process.env.ERRAND_URL === undefined && DEFAULT_URL.startsWith('sqlite:')) {
+    // Opening the default file would create it: a command run in the wrong directory would then
+    // answer "no jobs" and leave an empty database behind.
+    const file = DEFAULT_URL.slice('sqlite:'.length);
+    if (!existsSync(file)) {
+      throw new CliError(
+        `no job store here: ERRAND_URL is not set and ${file} does not exist; set ERRAND_URL (e.g. sqlite:./path/to/errand.db) or pass --app <module>`,
+      );
+    }
+  }
+  return createErrand();
 }
 
 function findModuleFile(modulePath: string): string {

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { Logger } from '@errand/core';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadApp } from '../load-app.ts';
 import { collectList, duration, positiveInteger } from '../option-parsers.ts';
 import { examples } from './shared.ts';
@@ -28,17 +28,18 @@ export function workerCommand(): Command {
       'the module that exports your errand app (TypeScript works with no build step)',
     )
     .option('--concurrency <n>', 'how many jobs run at once (default: 10)', positiveInteger)
-    .option(
-      '--queue <name>',
-      'take jobs from this queue; repeat for more (default: every queue)',
-      collectList,
-      [],
+    .addOption(
+      new Option('--queue <name>', 'take jobs from this queue; repeat for more')
+        .argParser(collectList)
+        .default([], 'every queue'),
     )
-    .option(
-      '--grace <duration>',
-      'on stop, how long running jobs may take to finish before they are handed back',
-      duration,
-      10_000,
+    .addOption(
+      new Option(
+        '--grace <duration>',
+        'on stop, how long running jobs may take to finish before they are handed back',
+      )
+        .argParser(duration)
+        .default(10_000, '10s'),
     )
     .addHelpText(
       'after',
