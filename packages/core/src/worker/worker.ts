@@ -146,11 +146,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
     try {
       for (;;) {
         const free = this.#concurrency - this.#running.size;
-        const claimed = free > 0 ? await this.#claim(backend, tasks, free) : [];
-        for (const job of claimed) this.#begin(job);
-        if (claimed.length === 0 && this.#running.size === 0) break;
-        if (claimed.length < free)
-          await Promise.race([...this.#running.values()].map((entry) => entry.settled));
+        if (free > 0) {
+          const claimed = await this.#claim(backend, tasks, free);
+          for (const job of claimed) this.#begin(job);
+          if (claimed.length === free) continue;
+        }
+        // A job's `settled` includes writing its outcome, so a retry due now is visible to the next claim.
+        if (this.#running.size === 0) break;
+        await Promise.race([...this.#running.values()].map((entry) => entry.settled));
       }
       await this.#batcher!.drain();
     } finally {
