@@ -245,6 +245,7 @@ function transitionParams(change: JobTransition): TransitionParams {
     id: change.id,
     from: JSON.stringify(change.from),
     leaseToken: change.leaseToken ?? null,
+    leaseExpiredBefore: change.leaseExpiredBefore ?? null,
     to: change.to,
     setRunAt: change.runAt === undefined ? 0 : 1,
     runAt: change.runAt ?? null,

@@ -30,6 +30,7 @@ export interface TransitionParams {
   id: string;
   from: string;
   leaseToken: string | null;
+  leaseExpiredBefore: number | null;
   to: JobState;
   setRunAt: number;
   runAt: number | null;

@@ -13,6 +13,33 @@ import {
 } from '../helpers.ts';
 
 export function transitionCases(test: ContractTest): void {
+  test('a rescue that sees the lease renewed since it was read does not apply', async (backend) => {
+    const running = await startJob(backend, {}, { leaseUntil: NOW + 1_000 });
+    const expired = await backend.findExpired({ now: NOW + 2_000, limit: 10 });
+    assert.deepEqual(
+      expired.map((job) => job.id),
+      [running.id],
+    );
+    assert.deepEqual(await backend.renewLeases([{ id: running.id, leaseToken: 'lease-1' }], NOW + 30_000), [
+      running.id,
+    ]);
+    const rescue = {
+      id: running.id,
+      from: ['running'] as const,
+      leaseToken: 'lease-1',
+      leaseExpiredBefore: NOW + 2_000,
+    };
+    assert.deepEqual(await backend.transition([{ ...rescue, to: 'scheduled', runAt: NOW + 2_000 }]), [false]);
+    assert.equal((await mustGet(backend, running.id)).state, 'running');
+    assert.deepEqual(
+      await backend.transition([
+        { ...rescue, leaseExpiredBefore: NOW + 40_000, to: 'scheduled', runAt: NOW + 2_000 },
+      ]),
+      [true],
+      'applies once the lease really is past',
+    );
+  });
+
   test('a change applies when the job is in a from-state and holds the lease', async (backend) => {
     const running = await startJob(backend);
     const applied = await backend.transition([

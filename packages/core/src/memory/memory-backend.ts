@@ -107,6 +107,12 @@ export class MemoryBackend implements Backend {
     const job = this.#jobs.get(change.id);
     if (job === undefined || !change.from.includes(job.state)) return false;
     if (change.leaseToken !== undefined && job.leaseToken !== change.leaseToken) return false;
+    if (
+      change.leaseExpiredBefore !== undefined &&
+      !(job.leaseUntil !== null && job.leaseUntil < change.leaseExpiredBefore)
+    ) {
+      return false;
+    }
     job.state = change.to;
     if (change.runAt !== undefined) job.runAt = change.runAt;
     if (change.result !== undefined) job.result = change.result;

@@ -190,6 +190,11 @@ export interface JobTransition {
   from: readonly JobState[];
   /** And, when given, only if the job still holds this lease. */
   leaseToken?: string;
+  /**
+   * And, when given, only if the job's leaseUntil < this. A rescue sets it, so
+   * a heartbeat that renewed the lease after findExpired() read it wins.
+   */
+  leaseExpiredBefore?: number;
   to: JobState;
   runAt?: number;
   result?: string | null;

@@ -71,7 +71,12 @@ export function rescueExpired(job: JobRecord, now: number): JobTransition {
   );
   error.name = 'LeaseExpiredError';
   const errors = appendError(job, error, now);
-  const lease = { id: job.id, from: ['running'] as const, leaseToken: job.leaseToken ?? '' };
+  const lease = {
+    id: job.id,
+    from: ['running'] as const,
+    leaseToken: job.leaseToken ?? '',
+    leaseExpiredBefore: now,
+  };
   return job.attempt < job.maxAttempts
     ? { ...lease, to: 'scheduled', errors, runAt: now }
     : { ...lease, to: 'failed', errors, finishedAt: now };

@@ -1,6 +1,7 @@
 -- name: transition-job
 -- One compare-and-set built by the core: applies only if the job's state is in :from and, when
--- :leaseToken is not NULL, the job still holds that lease. The backend decides nothing here.
+-- :leaseToken is not NULL, the job still holds that lease, and when :leaseExpiredBefore is not NULL,
+-- its lease_until is before it (a rescue must not undo a heartbeat). The backend decides nothing here.
 --
 -- Inputs: :id, :from (JSON array of states), :leaseToken (or NULL: no lease check), :to, and for each
 --   optional field a flag and a value: :setRunAt/:runAt, :setResult/:result, :setErrors/:errors,
@@ -24,4 +25,5 @@ SET state = :to,
     worker_id = iif(:to = 'running', worker_id, NULL)
 WHERE id = :id
   AND state IN (SELECT value FROM json_each(:from))
-  AND (:leaseToken IS NULL OR lease_token = :leaseToken);
+  AND (:leaseToken IS NULL OR lease_token = :leaseToken)
+  AND (:leaseExpiredBefore IS NULL OR lease_until < :leaseExpiredBefore);
