@@ -274,7 +274,9 @@ describe('leases', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let abortReason: unknown;
     const task = app.task('slow', async (_: null, ctx) => {
-      ctx.signal.addEventListener('abort', () => (abortReason = ctx.signal.reason));
+      ctx.signal.addEventListener('abort', () => {
+        abortReason = ctx.signal.reason as unknown;
+      });
       await gate;
       return 'late';
     });
