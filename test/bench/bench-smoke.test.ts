@@ -1,0 +1,39 @@
+// The benchmark still runs: `bench/run.ts --quick --smoke` (200 jobs, one run) exits 0 and prints a
+// table row for each backend. It checks that the bench works, not how fast errand is.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=errand-source', '--import', 'tsx', 'bench/run.ts', ...args],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test(
+  'npm run bench -- --quick --smoke exits 0 with a table row for each backend',
+  { timeout: 120_000 },
+  async () => {
+    const { code, stdout, stderr } = await runBench(['--quick', '--smoke']);
+    assert.equal(code, 0, `bench exited with ${code}\n${stdout}\n${stderr}`);
+    for (const backend of ['errand-memory', 'errand-sqlite']) {
+      const rows = stdout.split('\n').filter((line) => line.startsWith(`| ${backend} `));
+      assert.equal(rows.length, 2, `expected a row for ${backend} in each of the two tables:\n${stdout}`);
+      for (const row of rows) assert.match(row, /\| +[\d,.]+( MB)? +\|$/, `a row with figures: ${row}`);
+    }
+  },
+);
