@@ -30,20 +30,9 @@ async function onSignUp(user: { id: number; email: string; name: string; avatar:
   ];
 }
 
-const handles: JobHandle[] = [
-  ...(await onSignUp({
-    id: 1,
-    email: 'ada@example.com',
-    name: 'Ada',
-    avatar: 'https://cdn.example/ada.png',
-  })),
-  ...(await onSignUp({
-    id: 2,
-    email: 'alan@example.com',
-    name: 'Alan',
-    avatar: 'https://cdn.example/alan.gif',
-  })),
-];
+const ada = { id: 1, email: 'ada@example.com', name: 'Ada', avatar: 'https://cdn.example/ada.png' };
+const alan = { id: 2, email: 'alan@example.com', name: 'Alan', avatar: 'https://cdn.example/alan.gif' };
+const handles: JobHandle[] = [...(await onSignUp(ada)), ...(await onSignUp(alan))];
 const report = await buildReport.enqueue({ month: '2025-06' });
 handles.push(report);
 say(`enqueued   ${handles.length} jobs`);
