@@ -10,7 +10,7 @@
  * db.transaction(fn) commits as soon as fn returns, before an awaited enqueue gets to run):
  *
  *   db.exec('BEGIN IMMEDIATE');
- *   try { …your writes…; await app.enqueue(task, input, { tx: db }); db.exec('COMMIT'); }
+ *   try { …your writes…; await orderPlaced.enqueue(input, { tx: db }); db.exec('COMMIT'); }
  *   catch (error) { db.exec('ROLLBACK'); throw error; }
  *
  * Other processes find new jobs by polling: SQLite has no cross-process notifications.
