@@ -280,6 +280,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       return;
     }
     if (verdict.state !== 'scheduled') this.#runtime.bus.jobSettled(job.id);
+    else this.#ringAt(verdict.retryAt - now);
     this.#emitVerdict(job, verdict, outcome, now);
   }
 
@@ -300,6 +301,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
     } else if (verdict.state === 'scheduled')
       this.emit('retrying', after, verdict.error, new Date(verdict.retryAt));
     else this.emit('failed', after, verdict.error);
+  }
+
+  /** A retry due sooner than the next poll: wake for it rather than make it wait for the poll. */
+  #ringAt(delayMs: number): void {
+    if (delayMs >= this.#pollMs || this.#state !== 'running') return;
+    setTimeout(() => this.#doorbell.ring(), Math.max(0, delayMs)).unref();
   }
 
   #onJobsAdded(queues: readonly string[]): void {
