@@ -111,6 +111,55 @@ export interface Backend {
   removeWorker(id: string): Promise<void>;
 
   /**
+   * Inserts one job unless another job holds the same uniqueKey: a job holds
+   * its key while its state is in the uniqueStates it was inserted with and
+   * its uniqueUntil is null or > now. Returns the holder's id with created
+   * false, or the new job's id with created true. Atomic under concurrent
+   * calls from any number of processes. `tx` as for insert().
+   */
+  insertUnique(
+    job: NewUniqueJob,
+    options: { now: number; tx?: unknown },
+  ): Promise<{ id: string; created: boolean }>;
+
+  /**
+   * Marks a running job as asked to cancel (its worker aborts it). Returns
+   * true if the job is running and now marked; false otherwise (the core
+   * cancels a job that has not started with transition()).
+   */
+  requestCancel(id: string): Promise<boolean>;
+
+  /** Of these ids, the jobs still running whose cancellation was requested. */
+  cancelRequested(ids: readonly string[]): Promise<string[]>;
+
+  /** Pauses or resumes a queue. claim() never takes a job from a paused queue; its jobs stay. */
+  setQueuePaused(queue: string, paused: boolean): Promise<void>;
+
+  /** The paused queues, in name order. */
+  pausedQueues(): Promise<string[]>;
+
+  /**
+   * Records the schedules declared in code. A new one starts with
+   * lastTickAt null and not paused; an existing one gets the given task,
+   * spec and payload and declaredAt, and keeps its lastTickAt and paused.
+   */
+  recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void>;
+
+  /** Every recorded schedule, in name order. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+
+  /**
+   * Fires one tick of a schedule, exactly once however many workers try:
+   * atomically, if the schedule exists, is not paused and its lastTickAt is
+   * null or < tick, sets lastTickAt = tick and inserts `jobs`, returning
+   * their ids. Otherwise writes nothing and returns null.
+   */
+  fireSchedule(fire: { name: string; tick: number; jobs: readonly NewJob[] }): Promise<string[] | null>;
+
+  /** Pauses or resumes a schedule. Returns false when there is no such schedule. */
+  setSchedulePaused(name: string, paused: boolean): Promise<boolean>;
+
+  /**
    * Optional cross-process wake-ups (LISTEN/NOTIFY, Redis pub/sub). Without
    * it, workers in other processes find new jobs by polling.
    */
@@ -148,6 +197,12 @@ export interface JobRecord {
   leaseToken: string | null;
   leaseUntil: number | null;
   workerId: string | null;
+  /** The key a unique job was enqueued with. */
+  uniqueKey: string | null;
+  /** Jobs sharing this key count against one concurrency limit. */
+  concurrencyKey: string | null;
+  /** A running job someone asked to cancel. */
+  cancelRequested: boolean;
 }
 
 export interface NewJob {
@@ -159,6 +214,33 @@ export interface NewJob {
   maxAttempts: number;
   runAt: number;
   createdAt: number;
+  /** Jobs sharing this key count against one concurrency limit. (Default: null) */
+  concurrencyKey?: string | null;
+}
+
+export interface NewUniqueJob extends NewJob {
+  uniqueKey: string;
+  /** The states in which this job holds its key. */
+  uniqueStates: readonly JobState[];
+  /** When the job stops holding its key whatever its state (epoch ms), or null. */
+  uniqueUntil: number | null;
+}
+
+export interface ScheduleDefinition {
+  name: string;
+  task: string;
+  /** The schedule's timing as JSON text written by the core (cron and time zone, or interval). */
+  spec: string;
+  /** The input of each tick's job, as JSON text. */
+  payload: string;
+}
+
+export interface ScheduleRecord extends ScheduleDefinition {
+  /** The latest tick fired (epoch ms), or null. */
+  lastTickAt: number | null;
+  paused: boolean;
+  /** When a worker last declared it in code. */
+  declaredAt: number;
 }
 
 export interface InsertOptions {
@@ -177,6 +259,20 @@ export interface ClaimRequest {
   leaseToken: string;
   leaseUntil: number;
   now: number;
+  /** Never from these queues (a worker claims a rate-limited queue in a claim of its own). */
+  excludeQueues?: readonly string[];
+  /**
+   * A start-rate limit shared by every claimer using `key`: claims at most
+   * max minus the starts recorded under `key` in (now - periodMs, now], and
+   * records a start at `now` for each job it claims. Atomic across claimers.
+   */
+  rate?: { key: string; max: number; periodMs: number };
+  /**
+   * A concurrency limit: claims a job only while fewer than `max` jobs with
+   * its concurrencyKey are running, counting those this claim takes. Jobs
+   * with no concurrencyKey are not limited. Atomic across claimers.
+   */
+  concurrency?: { max: number };
 }
 
 export interface Lease {
