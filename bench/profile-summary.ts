@@ -21,6 +21,12 @@ interface CpuProfile {
   endTime: number;
 }
 
+// `… | head` closes the pipe early: stop quietly then.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { top: { type: 'string', default: '25' } },

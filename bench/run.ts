@@ -74,7 +74,7 @@ console.log(
   `- machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
 );
 console.log(
-  `- node ${process.version}; command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  `- node ${process.version}; load average at start ${os.loadavg()[0]!.toFixed(2)}; command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
 );
 console.log(
   `- ${jobs.toLocaleString('en-US')} no-op jobs per measurement, ${runs === 1 ? '1 run' : `median of ${runs} runs`}\n`,
@@ -124,10 +124,8 @@ try {
   rmSync(scratchDir, { recursive: true, force: true });
 }
 
-const of = (results: readonly ThroughputResult[], pick: (result: ThroughputResult) => number) =>
-  median(results.map(pick));
 const medianOf = (target: Target, concurrency: number, pick: (result: ThroughputResult) => number) =>
-  of(samples.get(target)!.throughput.get(concurrency)!, pick);
+  median(samples.get(target)!.throughput.get(concurrency)!.map(pick));
 const at = (concurrency: number) => `c=${concurrency}`;
 
 console.log(`\n## Jobs per second (${runs === 1 ? '1 run' : `median of ${runs} runs`})\n`);

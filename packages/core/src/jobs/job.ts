@@ -29,15 +29,20 @@ export interface Job<Input = unknown, Output = unknown> {
  * Reads a stored record. Corrupt JSON does not throw here: a person looking
  * at a broken job must still see it, so the raw text is shown instead.
  */
-export function jobFromRecord<Input = unknown, Output = unknown>(record: JobRecord): Job<Input, Output> {
+export function jobFromRecord<Input = unknown, Output = unknown>(
+  record: JobRecord,
+  known: { input?: unknown; result?: unknown } = {},
+): Job<Input, Output> {
   return {
     id: record.id,
     task: record.task,
     queue: record.queue,
     state: record.state,
     priority: record.priority,
-    input: parseLeniently(record.payload) as Input,
-    result: (record.result === null ? undefined : parseLeniently(record.result)) as Output | undefined,
+    input: (known.input !== undefined ? known.input : parseLeniently(record.payload)) as Input,
+    result: (known.result !== undefined || record.result === null
+      ? known.result
+      : parseLeniently(record.result)) as Output | undefined,
     progress: record.progress === null ? undefined : parseLeniently(record.progress),
     errors: readAttemptErrors(record.errors),
     attempt: record.attempt,

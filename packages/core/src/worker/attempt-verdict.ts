@@ -11,7 +11,10 @@ import type { JobRecord, JobTransition } from '../storage/backend.ts';
  */
 
 /** How an attempt ended, as the worker saw it. */
-export type AttemptOutcome = { kind: 'succeeded'; value: unknown } | { kind: 'failed'; error: Error };
+export type AttemptOutcome = ({ kind: 'succeeded'; value: unknown } | { kind: 'failed'; error: Error }) & {
+  /** The stored input as decoded, when it could be (saves decoding it again for events). */
+  input?: unknown;
+};
 
 export type Verdict =
   | { state: 'succeeded'; transition: JobTransition }

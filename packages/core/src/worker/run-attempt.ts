@@ -11,7 +11,8 @@ export interface AttemptSetup {
   handler: Handler<unknown, unknown>;
   /** Aborted by the worker (shutdown past grace, lost lease) or by the timeout. */
   controller: AbortController;
-  logger: Logger;
+  /** The job's logger, built on first use. */
+  logger(): Logger;
   progress(value: unknown): void;
 }
 
@@ -21,10 +22,11 @@ export interface AttemptSetup {
  */
 export async function runAttempt(setup: AttemptSetup): Promise<AttemptOutcome> {
   const { job, policy, controller } = setup;
+  let stored: unknown;
   let input: unknown;
   try {
-    input = decodeJson(job.payload, `job ${job.id} stored input`);
-    if (policy.input) input = await validateInput(policy.input, input, policy.name);
+    stored = decodeJson(job.payload, `job ${job.id} stored input`);
+    input = policy.input ? await validateInput(policy.input, stored, policy.name) : stored;
   } catch (error) {
     return { kind: 'failed', error: new NonRetryableError((error as Error).message) };
   }
@@ -36,13 +38,15 @@ export async function runAttempt(setup: AttemptSetup): Promise<AttemptOutcome> {
     maxAttempts: job.maxAttempts,
     signal: controller.signal,
     progress: async (value) => setup.progress(value),
-    logger: setup.logger,
+    get logger() {
+      return setup.logger();
+    },
   };
   const handled = Promise.resolve()
     .then(() => setup.handler(input, context))
     .then(
-      (value): AttemptOutcome => ({ kind: 'succeeded', value }),
-      (thrown: unknown): AttemptOutcome => ({ kind: 'failed', error: asError(thrown) }),
+      (value): AttemptOutcome => ({ kind: 'succeeded', value, input: stored }),
+      (thrown: unknown): AttemptOutcome => ({ kind: 'failed', error: asError(thrown), input: stored }),
     );
   if (policy.timeoutMs === null) return handled;
   let timer: NodeJS.Timeout | undefined;
@@ -51,7 +55,7 @@ export async function runAttempt(setup: AttemptSetup): Promise<AttemptOutcome> {
     timer = setTimeout(() => {
       const error = new JobTimeoutError(`attempt ${job.attempt} timed out after ${policy.timeoutMs} ms`);
       controller.abort(error);
-      resolve({ kind: 'failed', error });
+      resolve({ kind: 'failed', error, input: stored });
     }, policy.timeoutMs!);
   });
   try {

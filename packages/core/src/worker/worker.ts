@@ -231,8 +231,18 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const policy = this.#runtime.policies.get(job.task)!;
     const handler = this.#runtime.handlers.get(job.task)!;
     const controller = new AbortController();
-    const logger = jobLogger(this.#runtime.logger, job);
-    const progress = new ProgressReporter(this.#backend!, job.id, job.leaseToken!, this.#progressMs, logger);
+    // Most handlers never log or report progress: build those only when asked for.
+    let logger: Logger | undefined;
+    const jobLog = () => (logger ??= jobLogger(this.#runtime.logger, job));
+    let progress: ProgressReporter | undefined;
+    const report = (value: unknown) =>
+      (progress ??= new ProgressReporter(
+        this.#backend!,
+        job.id,
+        job.leaseToken!,
+        this.#progressMs,
+        jobLog(),
+      )).report(value);
     if (this.listenerCount('started') > 0) this.emit('started', jobFromRecord(job));
     const entry: RunningJob = { job, controller, released: false, settled: Promise.resolve() };
     entry.settled = runAttempt({
@@ -240,10 +250,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       policy,
       handler,
       controller,
-      logger,
-      progress: (value) => progress.report(value),
+      logger: jobLog,
+      progress: report,
     }).then((outcome) => {
-      progress.flush();
+      progress?.flush();
       return this.#finish(entry, policy, outcome);
     });
     this.#running.set(job.id, entry);
@@ -291,7 +301,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     now: number,
   ): void {
     if (this.listenerCount(verdict.state === 'scheduled' ? 'retrying' : verdict.state) === 0) return;
-    const after = jobFromRecord({ ...job, ...verdict.transition, leaseToken: null, leaseUntil: null });
+    const after = jobFromRecord(
+      { ...job, ...verdict.transition, leaseToken: null, leaseUntil: null },
+      { input: outcome.input, result: outcome.kind === 'succeeded' ? outcome.value : undefined },
+    );
     if (verdict.state === 'succeeded') {
       this.emit(
         'succeeded',
@@ -362,8 +375,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await this.#loop;
     const stillRunning = () => [...this.#running.values()];
     const allSettled = Promise.all(stillRunning().map((entry) => entry.settled));
-    const graceOver = sleep(graceMs, 'grace over' as const);
-    if ((await Promise.race([allSettled, graceOver])) === 'grace over') {
+    const graceTimer = new AbortController();
+    const graceOver = sleep(graceMs, 'grace over' as const, { signal: graceTimer.signal }).catch(
+      () => 'settled' as const,
+    );
+    const first = await Promise.race([allSettled, graceOver]);
+    graceTimer.abort(); // a pending grace timer would keep the process alive for the whole grace
+    if (first === 'grace over') {
       const late = stillRunning();
       this.#runtime.logger.warn(
         `handing back ${late.length} job(s) still running after the ${graceMs} ms grace`,
