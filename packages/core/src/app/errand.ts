@@ -11,7 +11,13 @@ import { cancelJob, retryJob } from './job-admin.ts';
 import { JobHandle } from './job-handle.ts';
 import { LocalBus } from './local-bus.ts';
 import type { Runtime } from './runtime.ts';
+import { encodeJson } from '../jobs/json-payload.ts';
+import { tickSource, type ScheduleTiming } from '../schedules/schedule-spec.ts';
+import { scheduleFromRecord, type Schedule } from '../schedules/schedule-view.ts';
+import { announceJobs } from './announce.ts';
 import {
+  checkQueueName,
+  checkRateLimit,
   resolveTaskPolicy,
   type Handler,
   type Logger,
@@ -60,6 +66,8 @@ export class Errand {
       retentionMs: toMilliseconds(options.retention ?? '7d', 'retention'),
       policies: new Map(),
       handlers: new Map(),
+      schedules: new Map(),
+      queueRateLimits: new Map(),
     };
   }
 
@@ -99,6 +107,73 @@ export class Errand {
     if (typeof handler !== 'function') throw new TypeError(`task "${task.name}" handler must be a function`);
     if (this.#runtime.handlers.has(task.name)) throw new Error(`task "${task.name}" has two handlers`);
     this.#runtime.handlers.set(task.name, handler as Handler<unknown, unknown>);
+  }
+
+  /**
+   * Enqueues `task` on a schedule: a cron expression (5 or 6 fields, in a time
+   * zone) or an interval. Every worker fires the app's schedules; each tick is
+   * claimed in the store, so it runs exactly once however many workers run.
+   * Missed ticks (no worker was up) are skipped unless `catchUp` says how many
+   * of the newest to run late. (Default catchUp: 0)
+   */
+  schedule<Input>(
+    name: string,
+    timing: ScheduleTiming,
+    task: Task<Input, unknown>,
+    input?: Input,
+    options: { catchUp?: number } = {},
+  ): void {
+    const label = `schedule "${name}"`;
+    if (this.#runtime.schedules.has(name)) throw new Error(`${label} is declared twice`);
+    checkQueueName(name, 'schedule name'); // the same naming rules as queues
+    const policy = this.#runtime.policies.get(task.name);
+    if (!policy) throw new Error(`${label}: task "${task.name}" was declared by another app`);
+    const catchUp = options.catchUp ?? 0;
+    if (!Number.isInteger(catchUp) || catchUp < 0) {
+      throw new TypeError(`${label} catchUp must be a whole number >= 0 (got ${String(catchUp)})`);
+    }
+    encodeJson(input ?? null, `${label} input`, { maxBytes: this.#runtime.maxPayloadBytes });
+    const source = tickSource(timing, label);
+    this.#runtime.schedules.set(name, { name, policy, source, input: input ?? null, catchUp });
+  }
+
+  /** Sets a start-rate limit on a queue, across every worker and machine. */
+  queue(name: string, settings: { rateLimit: { max: number; per: Duration } }): void {
+    const queue = checkQueueName(name, 'queue');
+    this.#runtime.queueRateLimits.set(
+      queue,
+      checkRateLimit(settings.rateLimit, `queue "${queue}" rateLimit`),
+    );
+  }
+
+  /** Workers stop claiming from the queue; its jobs stay until it is resumed. */
+  async pauseQueue(queue: string): Promise<void> {
+    await (await this.storage()).setQueuePaused(checkQueueName(queue, 'queue'), true);
+  }
+
+  async resumeQueue(queue: string): Promise<void> {
+    const backend = await this.storage();
+    await backend.setQueuePaused(checkQueueName(queue, 'queue'), false);
+    announceJobs(this.#runtime, backend, [queue]);
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    return (await this.storage()).pausedQueues();
+  }
+
+  /** Every schedule the store knows, with its last and next run. */
+  async schedules(): Promise<Schedule[]> {
+    const now = this.#runtime.clock.now();
+    return (await (await this.storage()).listSchedules()).map((record) => scheduleFromRecord(record, now));
+  }
+
+  /** Pauses a schedule: its ticks are skipped until it is resumed. False if there is no such schedule. */
+  async pauseSchedule(name: string): Promise<boolean> {
+    return (await this.storage()).setSchedulePaused(name, true);
+  }
+
+  async resumeSchedule(name: string): Promise<boolean> {
+    return (await this.storage()).setSchedulePaused(name, false);
   }
 
   /** The task declared under `name`, for enqueuing by name (the CLI does). */

@@ -1,14 +1,30 @@
+import { isFinished } from '../jobs/states.ts';
 import { announceJobs } from './announce.ts';
 import type { Runtime } from './runtime.ts';
 
-/** Cancels a job that has not started. True if this call cancelled it. */
+/**
+ * Cancels a job that has not started, or asks the worker running it to stop
+ * (its signal is aborted). True if either happened; false if it had finished.
+ */
 export async function cancelJob(runtime: Runtime, id: string): Promise<boolean> {
   const backend = await runtime.storage();
-  const [applied] = await backend.transition([
-    { id, from: ['scheduled', 'queued'], to: 'cancelled', finishedAt: runtime.clock.now() },
-  ]);
-  if (applied) runtime.bus.jobSettled(id);
-  return applied === true;
+  // The job may move between the two steps (claimed, or retried): look again a few times.
+  for (let tries = 0; tries < 3; tries++) {
+    const [cancelled] = await backend.transition([
+      { id, from: ['scheduled', 'queued'], to: 'cancelled', finishedAt: runtime.clock.now() },
+    ]);
+    if (cancelled) {
+      runtime.bus.jobSettled(id);
+      return true;
+    }
+    if (await backend.requestCancel(id)) {
+      runtime.bus.cancelRequested(id);
+      return true;
+    }
+    const job = await backend.get(id);
+    if (!job || isFinished(job.state)) return false;
+  }
+  return false;
 }
 
 /**

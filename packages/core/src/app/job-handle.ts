@@ -12,10 +12,13 @@ const MAX_POLL_MS = 500;
 /** A job the caller enqueued or looked up: its state, its result, its cancellation. */
 export class JobHandle<Output = unknown> {
   readonly id: string;
+  /** True when enqueue found a unique job already holding the key and returned it instead of adding one. */
+  readonly deduplicated: boolean;
   readonly #runtime: Runtime;
 
-  constructor(id: string, runtime: Runtime) {
+  constructor(id: string, runtime: Runtime, options: { deduplicated?: boolean } = {}) {
     this.id = id;
+    this.deduplicated = options.deduplicated ?? false;
     this.#runtime = runtime;
   }
 
@@ -51,7 +54,11 @@ export class JobHandle<Output = unknown> {
     }
   }
 
-  /** Cancels the job if it has not started. Returns false if it was already running or finished. */
+  /**
+   * Cancels the job: at once if it has not started; if it runs, its signal is
+   * aborted in whichever worker runs it (within a second) and it ends
+   * cancelled if the handler gives up. False if it had already finished.
+   */
   async cancel(): Promise<boolean> {
     return cancelJob(this.#runtime, this.id);
   }

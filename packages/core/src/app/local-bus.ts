@@ -17,6 +17,15 @@ export class LocalBus {
     return () => this.#events.off('jobs-added', listener);
   }
 
+  cancelRequested(id: string): void {
+    this.#events.emit('cancel-requested', id);
+  }
+
+  onCancelRequested(listener: (id: string) => void): () => void {
+    this.#events.on('cancel-requested', listener);
+    return () => this.#events.off('cancel-requested', listener);
+  }
+
   jobSettled(id: string): void {
     this.#events.emit(`settled:${id}`);
   }

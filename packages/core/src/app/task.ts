@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { backoffPolicy, DEFAULT_BACKOFF, type Backoff, type BackoffPolicy } from '../jobs/backoff.ts';
 import { toMilliseconds, type Duration } from '../jobs/duration.ts';
+import type { UniqueScope } from './enqueue.ts';
 import type { JobHandle } from './job-handle.ts';
 
 /** What a handler gets besides its input. */
@@ -43,6 +44,13 @@ export interface TaskOptions<Input = unknown> {
   timeout?: Duration;
   /** A Standard Schema validator (zod, valibot, arktype...) checked at enqueue and before the handler runs. */
   input?: StandardSchemaV1<unknown, Input>;
+  /** At most `max` of its jobs start per period, across every worker and machine. (Default: no limit) */
+  rateLimit?: { max: number; per: Duration };
+  /**
+   * At most this many of its jobs run at once across every worker and machine;
+   * with `key`, at most `max` per key (e.g. one export per customer). (Default: no limit)
+   */
+  concurrencyLimit?: number | { max: number; key: (input: Input) => string };
 }
 
 export interface EnqueueOptions {
@@ -56,6 +64,14 @@ export interface EnqueueOptions {
   queue?: string;
   /** The caller's open transaction, in the backend's terms (see the backend's docs). */
   tx?: unknown;
+  /**
+   * Makes the job unique: while another job of this task with the same key
+   * holds it (see `unique`), enqueue returns that job's handle instead of
+   * adding one (`handle.deduplicated` is then true).
+   */
+  key?: string;
+  /** How long the key is held: `'queued'`, `'active'` (queued or running) or `{ for: '1h' }`. (Default: `'active'`) */
+  unique?: UniqueScope;
 }
 
 /** A task as the enqueuing side sees it: typed, with or without its handler loaded. */
@@ -76,11 +92,14 @@ export interface TaskPolicy {
   readonly retryIf: (error: Error, attempt: number) => boolean;
   readonly timeoutMs: number | null;
   readonly input: StandardSchemaV1<unknown, unknown> | null;
+  readonly rateLimit: { max: number; periodMs: number } | null;
+  /** `keyOf` gives the stored concurrencyKey of a job from its input. */
+  readonly concurrencyLimit: { max: number; keyOf(input: unknown): string } | null;
 }
 
 const TASK_NAME_PATTERN = /^[A-Za-z0-9][\w.:/-]{0,127}$/;
 
-export function resolveTaskPolicy(name: string, options: TaskOptions<unknown> = {}): TaskPolicy {
+export function resolveTaskPolicy<Input>(name: string, options: TaskOptions<Input> = {}): TaskPolicy {
   if (typeof name !== 'string' || !TASK_NAME_PATTERN.test(name)) {
     throw new TypeError(
       `task name ${JSON.stringify(name)} must be 1-128 characters of letters, digits and . _ : / -, starting with a letter or digit`,
@@ -105,7 +124,51 @@ export function resolveTaskPolicy(name: string, options: TaskOptions<unknown> = 
     backoff: backoffPolicy(options.backoff ?? DEFAULT_BACKOFF, `${label} backoff`),
     retryIf: options.retryIf ?? (() => true),
     timeoutMs: options.timeout === undefined ? null : toMilliseconds(options.timeout, `${label} timeout`),
-    input: options.input ?? null,
+    input: (options.input as StandardSchemaV1<unknown, unknown> | undefined) ?? null,
+    rateLimit:
+      options.rateLimit === undefined ? null : checkRateLimit(options.rateLimit, `${label} rateLimit`),
+    concurrencyLimit: resolveConcurrencyLimit(
+      name,
+      options.concurrencyLimit as TaskOptions<unknown>['concurrencyLimit'],
+      `${label} concurrencyLimit`,
+    ),
+  };
+}
+
+export function checkRateLimit(
+  limit: { max: number; per: Duration },
+  label: string,
+): { max: number; periodMs: number } {
+  if (!Number.isInteger(limit?.max) || limit.max < 1) {
+    throw new TypeError(`${label}.max must be a whole number >= 1, as in { max: 10, per: '1s' }`);
+  }
+  const periodMs = toMilliseconds(limit.per, `${label}.per`);
+  if (periodMs < 1) throw new TypeError(`${label}.per must be longer than 0`);
+  return { max: limit.max, periodMs };
+}
+
+function resolveConcurrencyLimit(
+  task: string,
+  limit: TaskOptions<unknown>['concurrencyLimit'],
+  label: string,
+): TaskPolicy['concurrencyLimit'] {
+  if (limit === undefined) return null;
+  const max = typeof limit === 'number' ? limit : limit?.max;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new TypeError(`${label} must be a whole number >= 1, or { max, key: (input) => string }`);
+  }
+  if (typeof limit === 'number') return { max: limit, keyOf: () => task };
+  if (typeof limit.key !== 'function') throw new TypeError(`${label}.key must be a function of the input`);
+  const keyOf = limit.key;
+  return {
+    max: max,
+    keyOf: (input) => {
+      const key = keyOf(input);
+      if (typeof key !== 'string') {
+        throw new TypeError(`${label}.key must return a string (got ${typeof key})`);
+      }
+      return `${task}:${key}`;
+    },
   };
 }
 

@@ -19,7 +19,8 @@ export type AttemptOutcome = ({ kind: 'succeeded'; value: unknown } | { kind: 'f
 export type Verdict =
   | { state: 'succeeded'; transition: JobTransition }
   | { state: 'scheduled'; transition: JobTransition; error: Error; retryAt: number }
-  | { state: 'failed'; transition: JobTransition; error: Error };
+  | { state: 'failed'; transition: JobTransition; error: Error }
+  | { state: 'cancelled'; transition: JobTransition; error: Error };
 
 /** How many attempt errors a job keeps; older ones are dropped first. */
 const KEPT_ERRORS = 20;
@@ -31,6 +32,8 @@ export function judgeAttempt(
   policy: TaskPolicy,
   now: number,
   maxPayloadBytes: number,
+  /** Someone asked to cancel the job while it ran: if the attempt gave up, it ends cancelled. */
+  cancelRequested = false,
 ): Verdict {
   const lease = { id: job.id, from: ['running'] as const, leaseToken: job.leaseToken ?? '' };
   if (outcome.kind === 'succeeded') {
@@ -44,12 +47,16 @@ export function judgeAttempt(
         policy,
         now,
         maxPayloadBytes,
+        cancelRequested,
       );
     }
     return { state: 'succeeded', transition: { ...lease, to: 'succeeded', result, finishedAt: now } };
   }
   const { error } = outcome;
   const errors = appendError(job, error, now);
+  if (cancelRequested) {
+    return { state: 'cancelled', error, transition: { ...lease, to: 'cancelled', errors, finishedAt: now } };
+  }
   const retryable =
     !(error instanceof NonRetryableError) &&
     job.attempt < job.maxAttempts &&

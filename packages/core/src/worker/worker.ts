@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { announceJobs } from '../app/announce.ts';
 import type { Runtime } from '../app/runtime.ts';
-import { checkQueueName, type Logger, type TaskPolicy } from '../app/task.ts';
+import type { Logger, TaskPolicy } from '../app/task.ts';
 import { toMilliseconds, type Duration } from '../jobs/duration.ts';
 import { jobFromRecord, type Job } from '../jobs/job.ts';
 import type { Backend, JobRecord } from '../storage/backend.ts';
@@ -14,10 +14,27 @@ import { Maintenance } from './maintenance.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { runAttempt } from './run-attempt.ts';
 import { TransitionBatcher } from './transition-batcher.ts';
+import {
+  checkQueueSelection,
+  claimRound,
+  planClaimGroups,
+  queuesOf,
+  type ClaimedJob,
+  type ClaimGroup,
+  type QueueSelection,
+} from './claim-groups.ts';
+import { jobLogger } from './job-logger.ts';
+import { Scheduler } from '../schedules/scheduler.ts';
+import { JobCancelledError } from '../jobs/task-errors.ts';
 
 export interface WorkerOptions {
-  /** The queues it takes jobs from. (Default: every queue) */
-  queues?: string[];
+  /**
+   * The queues it takes jobs from: a list sharing the worker's slots, or a
+   * slot count per queue (`{ emails: 5, default: 10 }`). (Default: every queue)
+   */
+  queues?: string[] | Record<string, number>;
+  /** Whether it fires the app's schedules (any number of workers may; each tick runs once). (Default: true) */
+  schedules?: boolean;
   /** How many jobs run at once. (Default: 10) */
   concurrency?: number;
   /** How often an idle worker looks for jobs when nothing wakes it. (Default: `'200ms'`) */
@@ -45,6 +62,7 @@ export interface WorkerEvents {
   succeeded: [job: Job, result: unknown];
   retrying: [job: Job, error: Error, retryAt: Date];
   failed: [job: Job, error: Error];
+  cancelled: [job: Job];
 }
 
 /** What a drain() did. */
@@ -56,6 +74,9 @@ export interface DrainSummary {
 
 interface RunningJob {
   job: JobRecord;
+  group: ClaimGroup;
+  /** Someone asked to cancel it: an attempt that then fails ends cancelled. */
+  cancelRequested: boolean;
   controller: AbortController;
   /** Set when the worker let go of the job (lease lost, handed back): its late outcome is dropped. */
   released: boolean;
@@ -63,12 +84,20 @@ interface RunningJob {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** How often a worker with running jobs asks the store whether any was cancelled from another process. */
+const CANCEL_CHECK_MS = 500;
 
 /** Claims jobs of the tasks this process implements and runs them, `concurrency` at a time. */
 export class Worker extends EventEmitter<WorkerEvents> {
   readonly id: string;
   readonly #runtime: Runtime;
   readonly #queues: string[] | null;
+  readonly #selection: QueueSelection;
+  readonly #firesSchedules: boolean;
+  #groups: ClaimGroup[] = [];
+  #claimRounds = 0;
+  #scheduler: Scheduler | undefined;
+  #cancelCheck: NodeJS.Timeout | undefined;
   readonly #concurrency: number;
   readonly #pollMs: number;
   readonly #leaseMs: number;
@@ -89,7 +118,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   constructor(runtime: Runtime, options: WorkerOptions = {}) {
     super();
     this.#runtime = runtime;
-    this.#queues = options.queues?.map((queue) => checkQueueName(queue, 'worker queue')) ?? null;
+    this.#selection = checkQueueSelection(options.queues);
+    this.#queues = queuesOf(this.#selection);
+    this.#firesSchedules = options.schedules ?? true;
     const concurrency = options.concurrency ?? 10;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new TypeError(`worker concurrency must be a whole number >= 1 (got ${String(concurrency)})`);
@@ -119,7 +150,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(this.#leaseMs / 3)));
     this.#maintenance = new Maintenance(this.#runtime, backend);
     this.#maintenance.start(Math.max(100, Math.min(this.#leaseMs / 2, 5_000)), 60_000);
-    this.#loop = this.#claimLoop(backend, tasks);
+    this.#unsubscribers.push(this.#runtime.bus.onCancelRequested((id) => this.#cancel(id)));
+    this.#cancelCheck = setInterval(() => void this.#checkCancelled(), CANCEL_CHECK_MS);
+    if (this.#firesSchedules) {
+      this.#scheduler = new Scheduler(this.#runtime, backend, this.#startedAt);
+      await this.#scheduler.declare();
+      this.#scheduler.start();
+    }
+    this.#loop = this.#claimLoop(backend);
     this.#runtime.logger.info(`worker ${this.id} started`, {
       tasks,
       queues: this.#queues ?? 'all',
@@ -134,7 +172,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * scheduled later stay scheduled; move a test clock and drain again.
    */
   async drain(): Promise<DrainSummary> {
-    const { backend, tasks } = await this.#prepare();
+    const { backend } = await this.#prepare();
     const summary: DrainSummary = { succeeded: 0, retried: 0, failed: 0 };
     const count = (verdict: keyof DrainSummary) => () => summary[verdict]++;
     const counters = {
@@ -147,9 +185,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       for (;;) {
         const free = this.#concurrency - this.#running.size;
         if (free > 0) {
-          const claimed = await this.#claim(backend, tasks, free);
-          for (const job of claimed) this.#begin(job);
-          if (claimed.length === free) continue;
+          const { claimed, more } = await this.#claim(backend, free);
+          for (const { job, group } of claimed) this.#begin(job, group);
+          if (more) continue;
         }
         // A job's `settled` includes writing its outcome, so a retry due now is visible to the next claim.
         if (this.#running.size === 0) break;
@@ -172,15 +210,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const backend = await this.#runtime.storage();
     this.#backend = backend;
     this.#batcher = new TransitionBatcher(backend, Math.max(100, this.#concurrency));
+    this.#groups = planClaimGroups(this.#runtime, this.#selection, this.#concurrency);
     return { backend, tasks };
   }
 
-  #claim(backend: Backend, tasks: string[], limit: number): Promise<JobRecord[]> {
+  #claim(backend: Backend, free: number): Promise<{ claimed: ClaimedJob[]; more: boolean }> {
     const now = this.#runtime.clock.now();
-    return backend.claim({
-      queues: this.#queues,
-      tasks,
-      limit,
+    return claimRound(backend, this.#groups, this.#claimRounds++, free, {
       workerId: this.id,
       leaseToken: `${this.id}:${++this.#claimCount}`,
       leaseUntil: now + this.#leaseMs,
@@ -198,7 +234,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return this.#stopping;
   }
 
-  async #claimLoop(backend: Backend, tasks: string[]): Promise<void> {
+  async #claimLoop(backend: Backend): Promise<void> {
     let failures = 0;
     while (this.#state === 'running') {
       const free = this.#concurrency - this.#running.size;
@@ -206,9 +242,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
         await this.#doorbell.wait(this.#pollMs);
         continue;
       }
-      let claimed: JobRecord[];
+      let round: { claimed: ClaimedJob[]; more: boolean };
       try {
-        claimed = await this.#claim(backend, tasks, free);
+        round = await this.#claim(backend, free);
         failures = 0;
       } catch (error) {
         failures++;
@@ -219,15 +255,15 @@ export class Worker extends EventEmitter<WorkerEvents> {
       }
       if (this.#state !== 'running') {
         // Stopped while claiming: give these back rather than start them.
-        await this.#handBackAll(claimed);
+        await this.#handBackAll(round.claimed.map(({ job }) => job));
         return;
       }
-      for (const job of claimed) this.#begin(job);
-      if (claimed.length < free) await this.#doorbell.wait(this.#pollMs);
+      for (const { job, group } of round.claimed) this.#begin(job, group);
+      if (!round.more) await this.#doorbell.wait(this.#pollMs);
     }
   }
 
-  #begin(job: JobRecord): void {
+  #begin(job: JobRecord, group: ClaimGroup): void {
     const policy = this.#runtime.policies.get(job.task)!;
     const handler = this.#runtime.handlers.get(job.task)!;
     const controller = new AbortController();
@@ -244,7 +280,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
         jobLog(),
       )).report(value);
     if (this.listenerCount('started') > 0) this.emit('started', jobFromRecord(job));
-    const entry: RunningJob = { job, controller, released: false, settled: Promise.resolve() };
+    const entry: RunningJob = {
+      job,
+      group,
+      cancelRequested: job.cancelRequested,
+      controller,
+      released: false,
+      settled: Promise.resolve(),
+    };
     entry.settled = runAttempt({
       job,
       policy,
@@ -262,10 +305,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
   async #finish(entry: RunningJob, policy: TaskPolicy, outcome: AttemptOutcome): Promise<void> {
     if (entry.released) return;
     const { job } = entry;
-    this.#running.delete(job.id);
-    this.#doorbell.ring();
+    this.#forget(entry);
     const now = this.#runtime.clock.now();
-    const verdict = judgeAttempt(job, outcome, policy, now, this.#runtime.maxPayloadBytes);
+    const verdict = judgeAttempt(
+      job,
+      outcome,
+      policy,
+      now,
+      this.#runtime.maxPayloadBytes,
+      entry.cancelRequested,
+    );
     let applied: boolean;
     try {
       applied = await this.#batcher!.apply(verdict.transition);
@@ -305,7 +354,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       { ...job, ...verdict.transition, leaseToken: null, leaseUntil: null },
       { input: outcome.input, result: outcome.kind === 'succeeded' ? outcome.value : undefined },
     );
-    if (verdict.state === 'succeeded') {
+    if (verdict.state === 'cancelled') this.emit('cancelled', after);
+    else if (verdict.state === 'succeeded') {
       this.emit(
         'succeeded',
         { ...after, finishedAt: new Date(now) },
@@ -336,6 +386,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         for (const entry of entries) if (!held.has(entry.job.id)) this.#release(entry, 'lease lost');
       }
       await this.#recordPresence();
+      await this.#scheduler?.declare();
     } catch (error) {
       this.#runtime.logger.warn('heartbeat failed; will try again', { error });
     }
@@ -344,12 +395,39 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #release(entry: RunningJob, reason: string): void {
     if (entry.released || this.#running.get(entry.job.id) !== entry) return;
     entry.released = true;
-    this.#running.delete(entry.job.id);
+    this.#forget(entry);
     entry.controller.abort(new Error(`job ${entry.job.id} ${reason}`));
     this.#runtime.logger.warn(`job ${entry.job.id} ${reason}; its outcome will not be recorded`, {
       task: entry.job.task,
     });
+  }
+
+  /** Frees the job's slot, in the worker and in its claim group. */
+  #forget(entry: RunningJob): void {
+    if (this.#running.get(entry.job.id) !== entry) return;
+    this.#running.delete(entry.job.id);
+    entry.group.running--;
     this.#doorbell.ring();
+  }
+
+  /** Aborts a running job someone cancelled; it ends cancelled if the handler gives up. */
+  #cancel(id: string): void {
+    const entry = this.#running.get(id);
+    if (!entry || entry.cancelRequested) return;
+    entry.cancelRequested = true;
+    entry.controller.abort(new JobCancelledError(id));
+  }
+
+  async #checkCancelled(): Promise<void> {
+    if (this.#running.size === 0) return;
+    try {
+      const ids = [...this.#running.values()]
+        .filter((entry) => !entry.cancelRequested)
+        .map((entry) => entry.job.id);
+      if (ids.length > 0) for (const id of await this.#backend!.cancelRequested(ids)) this.#cancel(id);
+    } catch (error) {
+      this.#runtime.logger.warn('could not check for cancelled jobs; will try again', { error });
+    }
   }
 
   #recordPresence(): Promise<void> {
@@ -388,14 +466,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
       );
       for (const entry of late) {
         entry.released = true;
-        this.#running.delete(entry.job.id);
+        this.#forget(entry);
         entry.controller.abort(new Error('worker shutting down'));
       }
       await this.#handBackAll(late.map((entry) => entry.job));
     }
     await this.#batcher!.drain();
     clearInterval(this.#heartbeat);
+    clearInterval(this.#cancelCheck);
     this.#maintenance!.stop();
+    await this.#scheduler?.stop();
     for (const unsubscribe of this.#unsubscribers) await unsubscribe();
     await this.#backend!.removeWorker(this.id).catch(() => undefined);
     this.#state = 'stopped';
@@ -408,13 +488,4 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await this.#backend!.transition(jobs.map((job) => handBack(job, now)));
     announceJobs(this.#runtime, this.#backend!, [...new Set(jobs.map((job) => job.queue))]);
   }
-}
-
-function jobLogger(logger: Logger, job: JobRecord): Logger {
-  const tag = { jobId: job.id, task: job.task, attempt: job.attempt };
-  const wrap =
-    (level: keyof Logger) =>
-    (message: string, fields?: Record<string, unknown>): void =>
-      logger[level](message, { ...tag, ...fields });
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
 }
