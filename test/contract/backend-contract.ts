@@ -17,13 +17,18 @@
  */
 import { describe, it } from 'node:test';
 
+import { cancelRequestCases } from './cases/cancel-requests.ts';
+import { claimLimitCases } from './cases/claim-limits.ts';
 import { claimCases } from './cases/claim.ts';
 import { insertCases } from './cases/insert.ts';
 import { leaseCases } from './cases/leases.ts';
 import { lifecycleCases } from './cases/lifecycle.ts';
 import { listCases } from './cases/list.ts';
+import { pausedQueueCases } from './cases/paused-queues.ts';
+import { scheduleCases } from './cases/schedules.ts';
 import { statsAndPruneCases } from './cases/stats-and-prune.ts';
 import { transitionCases } from './cases/transition.ts';
+import { uniqueCases } from './cases/unique.ts';
 import { workerCases } from './cases/workers.ts';
 import type { ContractTest, MakeBackend } from './helpers.ts';
 
@@ -69,6 +74,11 @@ export function describeBackendContract(
     describe('stats and prune', () => statsAndPruneCases(test));
     describe('workers', () => workerCases(test));
     describe('init and close', () => lifecycleCases(test));
+    describe('unique inserts', () => uniqueCases(test));
+    describe('cancel requests', () => cancelRequestCases(test));
+    describe('paused queues', () => pausedQueueCases(test));
+    describe('claim limits: excluded queues, rate, concurrency', () => claimLimitCases(test));
+    describe('schedules', () => scheduleCases(test));
 
     const unknown = Object.keys(skip).filter((skipped) => !names.has(skipped));
     if (unknown.length > 0) {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 
-import type { Backend, ClaimRequest, JobRecord, JobState, NewJob } from '@errand/core';
+import type {
+  Backend,
+  ClaimRequest,
+  JobRecord,
+  JobState,
+  NewJob,
+  NewUniqueJob,
+  ScheduleDefinition,
+} from '@errand/core';
 
 /** What a backend's test file hands the suite: one fresh, isolated store per call. */
 export interface BackendFixture {
@@ -62,6 +70,38 @@ export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimReques
     now: NOW,
     ...overrides,
   };
+}
+
+/** A job holding `uniqueKey` while scheduled, queued or running, with no end date. */
+export function newUniqueJob(uniqueKey: string, overrides: Partial<NewUniqueJob> = {}): NewUniqueJob {
+  return {
+    ...newJob(),
+    uniqueKey,
+    uniqueStates: ['scheduled', 'queued', 'running'],
+    uniqueUntil: null,
+    ...overrides,
+  };
+}
+
+/** A schedule named `nightly-report` running task `build-report`; override what the test is about. */
+export function scheduleDefinition(overrides: Partial<ScheduleDefinition> = {}): ScheduleDefinition {
+  return {
+    name: 'nightly-report',
+    task: 'build-report',
+    spec: '{"cron":"0 3 * * *","tz":"Europe/Paris"}',
+    payload: '{"format":"pdf"}',
+    ...overrides,
+  };
+}
+
+/** How many jobs the store holds, in every state. */
+export async function jobCount(backend: Backend): Promise<number> {
+  return (await backend.stats()).reduce((sum, group) => sum + group.count, 0);
+}
+
+/** The ids of claimed jobs, in claim order. */
+export function ids(jobs: readonly JobRecord[]): string[] {
+  return jobs.map((job) => job.id);
 }
 
 export async function insertOne(backend: Backend, overrides: Partial<NewJob> = {}): Promise<string> {

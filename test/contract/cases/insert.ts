@@ -32,6 +32,7 @@ export function insertCases(test: ContractTest): void {
         state: 'scheduled',
         runAt: NOW + 5_000,
         maxAttempts: 7,
+        concurrencyKey: 'customer:7',
       }),
     ];
     const ids = await backend.insert(jobs);
@@ -50,6 +51,9 @@ export function insertCases(test: ContractTest): void {
         leaseToken: null,
         leaseUntil: null,
         workerId: null,
+        uniqueKey: null,
+        concurrencyKey: job.concurrencyKey ?? null,
+        cancelRequested: false,
       });
     }
   });

@@ -1,4 +1,4 @@
-import { FINISHED_STATES } from '../jobs/states.ts';
+import { FINISHED_STATES, type JobState } from '../jobs/states.ts';
 import type {
   Backend,
   ClaimRequest,
@@ -9,9 +9,21 @@ import type {
   Lease,
   ListFilter,
   NewJob,
+  NewUniqueJob,
+  ScheduleDefinition,
+  ScheduleRecord,
   StateCount,
   WorkerRecord,
 } from '../storage/backend.ts';
+import { RateLog } from './rate-log.ts';
+import { ScheduleBook } from './schedule-book.ts';
+import { assertBatchStorable, assertStorable } from './storable.ts';
+
+/** How a unique job holds its key (JobRecord shows only the key). */
+interface UniqueHold {
+  states: readonly JobState[];
+  until: number | null;
+}
 
 /**
  * A Backend in plain Maps, for tests and single-process experiments.
@@ -27,6 +39,11 @@ export class MemoryBackend implements Backend {
   /** Keyed by id; a Map iterates in insertion order, which is id order. */
   readonly #jobs = new Map<string, JobRecord>();
   readonly #workers = new Map<string, WorkerRecord>();
+  /** Keyed by the id of a job inserted with insertUnique(). */
+  readonly #uniqueHolds = new Map<string, UniqueHold>();
+  readonly #pausedQueues = new Set<string>();
+  readonly #rateLog = new RateLog();
+  readonly #schedules = new ScheduleBook();
   #lastId = 0;
 
   async init(): Promise<void> {}
@@ -34,57 +51,105 @@ export class MemoryBackend implements Backend {
   async close(): Promise<void> {}
 
   async insert(jobs: readonly NewJob[], options: InsertOptions = {}): Promise<string[]> {
-    if (options.tx !== undefined) {
-      throw new Error(
-        "The memory backend cannot join a caller's transaction: call insert() without `tx`, or use a SQL backend.",
-      );
+    refuseTransaction(options.tx, 'insert');
+    assertBatchStorable(jobs, 'insert');
+    return jobs.map((job) => this.#add(job, null));
+  }
+
+  async insertUnique(
+    job: NewUniqueJob,
+    options: { now: number; tx?: unknown },
+  ): Promise<{ id: string; created: boolean }> {
+    refuseTransaction(options.tx, 'insertUnique');
+    assertStorable(job, 'insertUnique');
+    // The holds are in insertion order, so the first holder found is the oldest.
+    for (const [id, hold] of this.#uniqueHolds) {
+      const holder = this.#jobs.get(id);
+      if (
+        holder?.uniqueKey === job.uniqueKey &&
+        hold.states.includes(holder.state) &&
+        (hold.until === null || hold.until > options.now)
+      ) {
+        return { id, created: false };
+      }
     }
-    // Check the whole batch before storing any of it: all or none.
-    jobs.forEach((job, index) => assertStorable(job, index, jobs.length));
-    return jobs.map((job) => {
-      const id = String(++this.#lastId);
-      this.#jobs.set(id, {
-        id,
-        task: job.task,
-        queue: job.queue,
-        state: job.state,
-        priority: job.priority,
-        payload: job.payload,
-        result: null,
-        progress: null,
-        errors: '[]',
-        attempt: 0,
-        maxAttempts: job.maxAttempts,
-        runAt: job.runAt,
-        createdAt: job.createdAt,
-        startedAt: null,
-        finishedAt: null,
-        leaseToken: null,
-        leaseUntil: null,
-        workerId: null,
-      });
-      return id;
+    const id = this.#add(job, job.uniqueKey);
+    this.#uniqueHolds.set(id, { states: [...job.uniqueStates], until: job.uniqueUntil });
+    return { id, created: true };
+  }
+
+  /** Stores one checked job; returns its id. */
+  #add(job: NewJob, uniqueKey: string | null): string {
+    const id = String(++this.#lastId);
+    this.#jobs.set(id, {
+      id,
+      task: job.task,
+      queue: job.queue,
+      state: job.state,
+      priority: job.priority,
+      payload: job.payload,
+      result: null,
+      progress: null,
+      errors: '[]',
+      attempt: 0,
+      maxAttempts: job.maxAttempts,
+      runAt: job.runAt,
+      createdAt: job.createdAt,
+      startedAt: null,
+      finishedAt: null,
+      leaseToken: null,
+      leaseUntil: null,
+      workerId: null,
+      uniqueKey,
+      concurrencyKey: job.concurrencyKey ?? null,
+      cancelRequested: false,
     });
+    return id;
   }
 
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
-    const { queues, tasks, now } = request;
+    const { queues, tasks, now, rate, concurrency } = request;
+    const excluded = new Set([...this.#pausedQueues, ...(request.excludeQueues ?? [])]);
+    const limit = Math.min(request.limit, rate === undefined ? Infinity : this.#rateLog.allowance(rate, now));
     const due = [...this.#jobs.values()].filter(
       (job) =>
         (job.state === 'queued' || (job.state === 'scheduled' && job.runAt <= now)) &&
         tasks.includes(job.task) &&
-        (queues === null || queues.includes(job.queue)),
+        (queues === null || queues.includes(job.queue)) &&
+        !excluded.has(job.queue),
     );
     due.sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id));
-    return due.slice(0, Math.max(0, request.limit)).map((job) => {
+    // Running jobs per concurrencyKey, counting each one this claim takes.
+    const running = concurrency === undefined ? null : this.#runningPerKey();
+    const taken: JobRecord[] = [];
+    for (const job of due) {
+      if (taken.length >= limit) break;
+      const key = job.concurrencyKey;
+      if (running !== null && concurrency !== undefined && key !== null) {
+        const count = running.get(key) ?? 0;
+        if (count >= concurrency.max) continue;
+        running.set(key, count + 1);
+      }
       job.state = 'running';
       job.attempt += 1;
       job.startedAt = now;
       job.leaseToken = request.leaseToken;
       job.leaseUntil = request.leaseUntil;
       job.workerId = request.workerId;
-      return { ...job };
-    });
+      taken.push({ ...job });
+    }
+    if (rate !== undefined) this.#rateLog.record(rate.key, now, taken.length);
+    return taken;
+  }
+
+  #runningPerKey(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { state, concurrencyKey } of this.#jobs.values()) {
+      if (state === 'running' && concurrencyKey !== null) {
+        counts.set(concurrencyKey, (counts.get(concurrencyKey) ?? 0) + 1);
+      }
+    }
+    return counts;
   }
 
   async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
@@ -125,6 +190,7 @@ export class MemoryBackend implements Backend {
       job.leaseToken = null;
       job.leaseUntil = null;
       job.workerId = null;
+      job.cancelRequested = false;
     }
     return true;
   }
@@ -187,6 +253,7 @@ export class MemoryBackend implements Backend {
       if (deleted >= request.limit) break;
       if (FINISHED_STATES.includes(job.state) && job.finishedAt !== null && job.finishedAt < request.before) {
         this.#jobs.delete(job.id);
+        this.#uniqueHolds.delete(job.id);
         deleted += 1;
       }
     }
@@ -206,6 +273,52 @@ export class MemoryBackend implements Backend {
   async removeWorker(id: string): Promise<void> {
     this.#workers.delete(id);
   }
+
+  async requestCancel(id: string): Promise<boolean> {
+    const job = this.#jobs.get(id);
+    if (job?.state !== 'running') return false;
+    job.cancelRequested = true;
+    return true;
+  }
+
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => {
+      const job = this.#jobs.get(id);
+      return job?.state === 'running' && job.cancelRequested;
+    });
+  }
+
+  async setQueuePaused(queue: string, paused: boolean): Promise<void> {
+    if (paused) this.#pausedQueues.add(queue);
+    else this.#pausedQueues.delete(queue);
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    return [...this.#pausedQueues].sort();
+  }
+
+  async recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void> {
+    this.#schedules.record(schedules, declaredAt);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.list();
+  }
+
+  async fireSchedule(fire: {
+    name: string;
+    tick: number;
+    jobs: readonly NewJob[];
+  }): Promise<string[] | null> {
+    if (!this.#schedules.canFire(fire.name, fire.tick)) return null;
+    assertBatchStorable(fire.jobs, `fireSchedule "${fire.name}"`);
+    this.#schedules.markFired(fire.name, fire.tick);
+    return fire.jobs.map((job) => this.#add(job, null));
+  }
+
+  async setSchedulePaused(name: string, paused: boolean): Promise<boolean> {
+    return this.#schedules.setPaused(name, paused);
+  }
 }
 
 /** A new in-memory backend with nothing in it. */
@@ -217,29 +330,10 @@ function copyWorker(worker: WorkerRecord): WorkerRecord {
   return { ...worker, queues: worker.queues === null ? null : [...worker.queues], tasks: [...worker.tasks] };
 }
 
-/**
- * Rejects what a SQL table's NOT NULL and CHECK constraints would, so code
- * tested against memory does not pass here and fail on a real database.
- */
-function assertStorable(job: NewJob, index: number, count: number): void {
-  const where = `insert: job ${index + 1} of ${count}`;
-  for (const field of ['task', 'queue', 'payload'] as const) {
-    if (typeof job[field] !== 'string') {
-      throw new TypeError(`${where}: "${field}" must be a string (got ${describeValue(job[field])})`);
-    }
-  }
-  for (const field of ['priority', 'maxAttempts', 'runAt', 'createdAt'] as const) {
-    if (!Number.isFinite(job[field])) {
-      throw new TypeError(`${where}: "${field}" must be a finite number (got ${describeValue(job[field])})`);
-    }
-  }
-  if (job.state !== 'queued' && job.state !== 'scheduled') {
-    throw new TypeError(
-      `${where}: "state" must be "queued" or "scheduled" (got ${describeValue(job.state)})`,
+function refuseTransaction(tx: unknown, call: string): void {
+  if (tx !== undefined) {
+    throw new Error(
+      `The memory backend cannot join a caller's transaction: call ${call}() without \`tx\`, or use a SQL backend.`,
     );
   }
-}
-
-function describeValue(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }

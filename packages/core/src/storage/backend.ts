@@ -62,7 +62,8 @@ export interface Backend {
    * applies only if the job is in one of `from` and, when `leaseToken` is
    * given, still holds that lease; otherwise it is skipped and reported false.
    * Each change is atomic on its own; the batch need not be. A change whose
-   * `to` is not `running` clears leaseToken, leaseUntil and workerId.
+   * `to` is not `running` clears leaseToken, leaseUntil and workerId, and sets
+   * cancelRequested to false (a cancel request belongs to a running attempt).
    * Fields left undefined are kept as they are.
    */
   transition(changes: readonly JobTransition[]): Promise<boolean[]>;
@@ -116,6 +117,10 @@ export interface Backend {
    * its uniqueUntil is null or > now. Returns the holder's id with created
    * false, or the new job's id with created true. Atomic under concurrent
    * calls from any number of processes. `tx` as for insert().
+   *
+   * When several jobs hold the key (an operator retried an old holder back
+   * into its uniqueStates), the oldest (lowest id) is returned. A job the store
+   * cannot hold throws and stores nothing, as for insert().
    */
   insertUnique(
     job: NewUniqueJob,
@@ -124,15 +129,21 @@ export interface Backend {
 
   /**
    * Marks a running job as asked to cancel (its worker aborts it). Returns
-   * true if the job is running and now marked; false otherwise (the core
-   * cancels a job that has not started with transition()).
+   * true if the job is running and now marked (also when it already was);
+   * false otherwise, changing nothing (the core cancels a job that has not
+   * started with transition()). The lease is untouched: the worker still
+   * renews it and ends the job with transition().
    */
   requestCancel(id: string): Promise<boolean>;
 
-  /** Of these ids, the jobs still running whose cancellation was requested. */
+  /** Of these ids, in the order given, the jobs still running whose cancellation was requested. */
   cancelRequested(ids: readonly string[]): Promise<string[]>;
 
-  /** Pauses or resumes a queue. claim() never takes a job from a paused queue; its jobs stay. */
+  /**
+   * Pauses or resumes a queue (one with no jobs yet too). claim() never takes a
+   * job from a paused queue; its jobs stay as they are, running ones included.
+   * Pausing a paused queue or resuming one that is not paused is harmless.
+   */
   setQueuePaused(queue: string, paused: boolean): Promise<void>;
 
   /** The paused queues, in name order. */
@@ -142,6 +153,8 @@ export interface Backend {
    * Records the schedules declared in code. A new one starts with
    * lastTickAt null and not paused; an existing one gets the given task,
    * spec and payload and declaredAt, and keeps its lastTickAt and paused.
+   * Recorded schedules missing from `schedules` are left as they are (another
+   * app may declare them; an old declaredAt tells a removed one).
    */
   recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void>;
 
@@ -152,7 +165,8 @@ export interface Backend {
    * Fires one tick of a schedule, exactly once however many workers try:
    * atomically, if the schedule exists, is not paused and its lastTickAt is
    * null or < tick, sets lastTickAt = tick and inserts `jobs`, returning
-   * their ids. Otherwise writes nothing and returns null.
+   * their ids. Otherwise writes nothing and returns null. A job the store
+   * cannot hold throws and writes nothing, lastTickAt included.
    */
   fireSchedule(fire: { name: string; tick: number; jobs: readonly NewJob[] }): Promise<string[] | null>;
 
@@ -201,7 +215,7 @@ export interface JobRecord {
   uniqueKey: string | null;
   /** Jobs sharing this key count against one concurrency limit. */
   concurrencyKey: string | null;
-  /** A running job someone asked to cancel. */
+  /** A running job someone asked to cancel; false in every other state (see transition()). */
   cancelRequested: boolean;
 }
 
@@ -265,12 +279,16 @@ export interface ClaimRequest {
    * A start-rate limit shared by every claimer using `key`: claims at most
    * max minus the starts recorded under `key` in (now - periodMs, now], and
    * records a start at `now` for each job it claims. Atomic across claimers.
+   * With max or less already started, it claims nothing.
    */
   rate?: { key: string; max: number; periodMs: number };
   /**
    * A concurrency limit: claims a job only while fewer than `max` jobs with
    * its concurrencyKey are running, counting those this claim takes. Jobs
-   * with no concurrencyKey are not limited. Atomic across claimers.
+   * with no concurrencyKey are not limited. Atomic across claimers. Every
+   * running job counts, whatever its queue or task, and whether its lease has
+   * expired or not (until a rescue takes it out of running). A job skipped for
+   * its key does not hold back the jobs after it in claim order.
    */
   concurrency?: { max: number };
 }

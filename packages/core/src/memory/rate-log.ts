@@ -1,0 +1,24 @@
+/**
+ * The start log behind ClaimRequest.rate: per key, when jobs were started and
+ * how many. Entries fall out once they are periodMs old, on the next claim
+ * under that key.
+ */
+export class RateLog {
+  readonly #starts = new Map<string, { at: number; count: number }[]>();
+
+  /** How many more jobs may start at `now`: max minus the starts in (now - periodMs, now]. */
+  allowance(rate: { key: string; max: number; periodMs: number }, now: number): number {
+    const since = now - rate.periodMs;
+    const entries = (this.#starts.get(rate.key) ?? []).filter((entry) => entry.at > since);
+    this.#starts.set(rate.key, entries);
+    const started = entries.reduce((sum, entry) => sum + (entry.at <= now ? entry.count : 0), 0);
+    return Math.max(0, rate.max - started);
+  }
+
+  record(key: string, now: number, count: number): void {
+    if (count === 0) return;
+    const entries = this.#starts.get(key) ?? [];
+    entries.push({ at: now, count });
+    this.#starts.set(key, entries);
+  }
+}
