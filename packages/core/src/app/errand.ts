@@ -134,7 +134,8 @@ export class Errand {
     }
     encodeJson(input ?? null, `${label} input`, { maxBytes: this.#runtime.maxPayloadBytes });
     const source = tickSource(timing, label);
-    this.#runtime.schedules.set(name, { name, policy, source, input: input ?? null, catchUp });
+    const declaredAt = this.#runtime.clock.now();
+    this.#runtime.schedules.set(name, { name, policy, source, input: input ?? null, catchUp, declaredAt });
   }
 
   /** Sets a start-rate limit on a queue, across every worker and machine. */

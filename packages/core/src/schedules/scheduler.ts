@@ -13,6 +13,8 @@ export interface DeclaredSchedule {
   readonly input: unknown;
   /** How many missed ticks to run late after downtime (0: skip them). */
   readonly catchUp: number;
+  /** When this process declared it: a schedule that never fired fires only ticks after this. */
+  readonly declaredAt: number;
 }
 
 /** However often ticks come, the scheduler looks again at least this often (pauses, other nodes). */
@@ -37,8 +39,6 @@ export class Scheduler {
   constructor(
     private readonly runtime: Runtime,
     private readonly backend: Backend,
-    /** Ticks before this are not this scheduler's to fire for a schedule that never fired. */
-    private readonly startedAt: number,
   ) {}
 
   /** Records the declared schedules in the store (called at start and on each heartbeat). */
@@ -76,7 +76,8 @@ export class Scheduler {
       const record = records.get(schedule.name);
       if (!record || record.paused) continue;
       for (const tick of this.#ticksToFire(schedule, record, now)) {
-        const jobs = await prepareJobs(this.runtime, schedule.policy, [schedule.input ?? null], {}, now);
+        // The job is due at its tick, so a late or caught-up run still says which tick it is for.
+        const jobs = await prepareJobs(this.runtime, schedule.policy, [schedule.input], { runAt: tick }, now);
         const ids = await this.backend.fireSchedule({ name: schedule.name, tick, jobs });
         if (ids) {
           fired += ids.length;
@@ -89,7 +90,7 @@ export class Scheduler {
 
   /** Due ticks not yet fired: those on time, plus the newest `catchUp` missed ones, oldest first. */
   #ticksToFire(schedule: DeclaredSchedule, record: ScheduleRecord, now: number): number[] {
-    const since = record.lastTickAt ?? this.startedAt;
+    const since = record.lastTickAt ?? schedule.declaredAt;
     const due = schedule.source.latest(now, schedule.catchUp + TICKS_PER_LOOK).filter((tick) => tick > since);
     if (due.length === 0) return [];
     const newest = due.at(-1)!;

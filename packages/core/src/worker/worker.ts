@@ -153,7 +153,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#unsubscribers.push(this.#runtime.bus.onCancelRequested((id) => this.#cancel(id)));
     this.#cancelCheck = setInterval(() => void this.#checkCancelled(), CANCEL_CHECK_MS);
     if (this.#firesSchedules) {
-      this.#scheduler = new Scheduler(this.#runtime, backend, this.#startedAt);
+      this.#scheduler = new Scheduler(this.#runtime, backend);
       await this.#scheduler.declare();
       this.#scheduler.start();
     }
@@ -167,12 +167,18 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   /**
-   * Runs every job that is due now, and any that become due while it runs
-   * (a retry with no backoff), then resolves: for tests and scripts. Jobs
-   * scheduled later stay scheduled; move a test clock and drain again.
+   * Fires the schedule ticks due now, runs every job that is due now and any
+   * that become due while it runs (a retry with no backoff), then resolves:
+   * for tests and scripts. Jobs scheduled later stay scheduled; move a test
+   * clock and drain again.
    */
   async drain(): Promise<DrainSummary> {
     const { backend } = await this.#prepare();
+    if (this.#firesSchedules && this.#runtime.schedules.size > 0) {
+      const scheduler = new Scheduler(this.#runtime, backend);
+      await scheduler.declare();
+      await scheduler.fireDue();
+    }
     const summary: DrainSummary = { succeeded: 0, retried: 0, failed: 0 };
     const count = (verdict: keyof DrainSummary) => () => summary[verdict]++;
     const counters = {
