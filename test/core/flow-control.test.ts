@@ -50,7 +50,7 @@ describe('unique jobs', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const sync = app.task('sync', () => gate);
-    const worker = app.worker();
+    const worker = app.worker({ concurrency: 1 });
     await worker.start();
     try {
       const first = await sync.enqueue(null, { key: 'account-1', unique: 'queued' });

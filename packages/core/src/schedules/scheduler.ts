@@ -19,7 +19,7 @@ export interface DeclaredSchedule {
 
 /** However often ticks come, the scheduler looks again at least this often (pauses, other nodes). */
 const MAX_SLEEP_MS = 1_000;
-/** A tick is on time, not missed, while it is at most this late... */
+/** A tick is on time, not missed, while it is less late than this... */
 const MIN_GRACE_MS = 1_000;
 /** ...or one period late, up to this. */
 const MAX_GRACE_MS = 60_000;
@@ -96,8 +96,8 @@ export class Scheduler {
     const newest = due.at(-1)!;
     const period = (schedule.source.next(newest) ?? newest + MAX_GRACE_MS) - newest;
     const graceMs = Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, period));
-    const onTime = due.filter((tick) => now - tick <= graceMs);
-    const missed = due.filter((tick) => now - tick > graceMs);
+    const onTime = due.filter((tick) => now - tick < graceMs);
+    const missed = due.filter((tick) => now - tick >= graceMs);
     return [...missed.slice(Math.max(0, missed.length - schedule.catchUp)), ...onTime];
   }
 
