@@ -40,7 +40,15 @@ describe('tables in the app’s own database', () => {
 
       assert.deepEqual(
         tableNames(app).filter((name) => name !== 'sqlite_sequence'),
-        ['errand_jobs', 'errand_schema_version', 'errand_workers', 'users'],
+        [
+          'errand_jobs',
+          'errand_paused_queues',
+          'errand_rate_starts',
+          'errand_schedules',
+          'errand_schema_version',
+          'errand_workers',
+          'users',
+        ],
       );
       assert.equal(
         app.prepare<[], { task: string }>('SELECT task FROM errand_jobs').get()?.task,

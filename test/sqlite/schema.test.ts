@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 
 import { SCHEMA_VERSION, sqliteBackend } from '@errand/sqlite';
 
+import { sqlFile, sqlStatement } from '../../packages/sqlite/src/sql.ts';
 import { removeDatabase, tempDatabasePath } from './temp-database.ts';
 
 const job = {
@@ -61,10 +62,76 @@ describe('schema and reopening', () => {
       await backend.close();
       const db = new Database(path);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.deepEqual(db.prepare('SELECT version FROM errand_schema_version').all(), [
-        { version: SCHEMA_VERSION },
-      ]);
+      assert.deepEqual(
+        db.prepare('SELECT version FROM errand_schema_version ORDER BY version').all(),
+        Array.from({ length: SCHEMA_VERSION }, (_, n) => ({ version: n + 1 })),
+        'one row per migration applied',
+      );
       assert.equal(db.pragma('user_version', { simple: true }), 0, 'user_version is left to the app');
+      db.close();
+    } finally {
+      await removeDatabase(path);
+    }
+  });
+
+  it('a file made at schema version 1 is migrated: its jobs stay, with no keys and no cancel request', async () => {
+    const path = tempDatabasePath();
+    try {
+      // The tables as the first release made them, with a queued and a running job in them.
+      const old = new Database(path);
+      old.exec(sqlStatement('schema-version.sql', 'create-version-table', 'errand_'));
+      old.exec(sqlFile('schema.sql', 'errand_'));
+      old.prepare(sqlStatement('schema-version.sql', 'write-version', 'errand_')).run({ version: 1 });
+      const insert = old.prepare(
+        `INSERT INTO errand_jobs (task, queue, state, priority, payload, max_attempts, run_at, created_at,
+           attempt, started_at, lease_token, lease_until, worker_id)
+         VALUES (?, 'default', ?, 0, '{"n":1}', 3, 1000, 1000, ?, ?, ?, ?, ?)`,
+      );
+      const queued = String(insert.run('send-email', 'queued', 0, null, null, null, null).lastInsertRowid);
+      const running = String(insert.run('export', 'running', 1, 1_000, 't', 2_000, 'w').lastInsertRowid);
+      old.close();
+
+      const backend = sqliteBackend({ path });
+      await backend.init();
+      const stored = await backend.get(queued);
+      assert.deepEqual(
+        { ...stored, id: undefined },
+        {
+          id: undefined,
+          task: 'send-email',
+          queue: 'default',
+          state: 'queued',
+          priority: 0,
+          payload: '{"n":1}',
+          result: null,
+          progress: null,
+          errors: '[]',
+          attempt: 0,
+          maxAttempts: 3,
+          runAt: 1_000,
+          createdAt: 1_000,
+          startedAt: null,
+          finishedAt: null,
+          leaseToken: null,
+          leaseUntil: null,
+          workerId: null,
+          uniqueKey: null,
+          concurrencyKey: null,
+          cancelRequested: false,
+        },
+      );
+      assert.equal(await backend.requestCancel(running), true, 'an old running job can be asked to cancel');
+      assert.deepEqual(await backend.cancelRequested([running]), [running]);
+      const unique = { ...job, uniqueKey: 'k', uniqueStates: ['queued'] as const, uniqueUntil: null };
+      assert.equal((await backend.insertUnique(unique, { now: 1_000 })).created, true);
+      assert.equal((await backend.insertUnique(unique, { now: 1_000 })).created, false);
+      await backend.close();
+
+      const db = new Database(path);
+      assert.deepEqual(
+        db.prepare('SELECT version FROM errand_schema_version ORDER BY version').all(),
+        Array.from({ length: SCHEMA_VERSION }, (_, n) => ({ version: n + 1 })),
+      );
       db.close();
     } finally {
       await removeDatabase(path);

@@ -10,12 +10,17 @@ import type {
   Lease,
   ListFilter,
   NewJob,
+  NewUniqueJob,
+  ScheduleDefinition,
+  ScheduleRecord,
   StateCount,
   WorkerRecord,
 } from '@errand/core';
-import { CallerTransactions, databaseFile, insertRows, type InsertBatch } from './caller-transaction.ts';
+import { CallerTransactions, databaseFile } from './caller-transaction.ts';
+import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
+import { limitedClaim } from './limited-claim.ts';
 import type { ResolvedOptions } from './options.ts';
-import { byClaimOrder, toRecords, toWorkerRecord, type JobRow } from './rows.ts';
+import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import { prepareStatements, type ClaimParams, type Statements, type TransitionParams } from './statements.ts';
 
@@ -29,15 +34,21 @@ const NO_CURSOR = 9223372036854775807n;
 interface Ready {
   db: Database;
   statements: Statements;
-  insertBatch: InsertBatch;
+  writer: JobWriter;
   callerTransactions: CallerTransactions;
   claim: Transaction<(params: ClaimParams) => JobRow[]>;
+  limitedClaim: Transaction<(request: ClaimRequest, params: ClaimParams) => JobRow[]>;
   transition: Transaction<(changes: readonly JobTransition[]) => boolean[]>;
   renewLeases: Transaction<(leases: readonly Lease[], leaseUntil: number) => string[]>;
   recordProgress: Transaction<(id: string, leaseToken: string, progress: string) => boolean>;
   prune: Transaction<(before: number, limit: number) => number>;
   recordWorker: Transaction<(worker: WorkerRecord) => void>;
   removeWorker: Transaction<(id: string) => void>;
+  requestCancel: Transaction<(id: string) => boolean>;
+  setQueuePaused: Transaction<(queue: string, paused: boolean) => void>;
+  recordSchedules: Transaction<(schedules: readonly ScheduleDefinition[], declaredAt: number) => void>;
+  fireSchedule: Transaction<(name: string, tick: number, jobs: readonly NewJob[]) => string[] | null>;
+  setSchedulePaused: Transaction<(name: string, paused: boolean) => boolean>;
 }
 
 /**
@@ -63,12 +74,17 @@ export class SqliteBackend implements Backend {
     const { tablePrefix } = this.#options;
     migrate(db, tablePrefix, databaseFile(db) ?? 'an in-memory database');
     const statements = prepareStatements(db, tablePrefix);
+    const writer = jobWriter(db, tablePrefix);
+    const insertJobs = insertRows(statements.insertJob);
     this.#ready = {
       db,
       statements,
-      insertBatch: db.transaction(insertRows(statements.insertJob)),
-      callerTransactions: new CallerTransactions(db, tablePrefix, statements.insertJob),
+      writer,
+      callerTransactions: new CallerTransactions(db, tablePrefix, writer),
       claim: db.transaction((params: ClaimParams) => statements.claimJobs.all(params)),
+      limitedClaim: db.transaction((request: ClaimRequest, params: ClaimParams) =>
+        limitedClaim(statements, request, params),
+      ),
       transition: db.transaction((changes: readonly JobTransition[]) => {
         const applied = new Array<boolean>(changes.length);
         for (let i = 0; i < changes.length; i++) {
@@ -100,6 +116,24 @@ export class SqliteBackend implements Backend {
       removeWorker: db.transaction((id: string) => {
         statements.removeWorker.run({ id });
       }),
+      requestCancel: db.transaction((id: string) => statements.requestCancel.run({ id }).changes === 1),
+      setQueuePaused: db.transaction((queue: string, paused: boolean) => {
+        (paused ? statements.pauseQueue : statements.resumeQueue).run({ queue });
+      }),
+      recordSchedules: db.transaction((schedules: readonly ScheduleDefinition[], declaredAt: number) => {
+        for (const { name, task, spec, payload } of schedules) {
+          statements.recordSchedule.run({ name, task, spec, payload, declaredAt });
+        }
+      }),
+      // The tick first: only the one caller that moves lastTickAt inserts the jobs, and a job the
+      // store rejects rolls the tick back with it.
+      fireSchedule: db.transaction((name: string, tick: number, jobs: readonly NewJob[]) =>
+        statements.claimTick.run({ name, tick }).changes === 1 ? insertJobs(jobs) : null,
+      ),
+      setSchedulePaused: db.transaction(
+        (name: string, paused: boolean) =>
+          statements.setSchedulePaused.run({ name, paused: paused ? 1 : 0 }).changes === 1,
+      ),
     };
   }
 
@@ -107,25 +141,40 @@ export class SqliteBackend implements Backend {
     const ready = this.#require();
     const tx = options?.tx;
     // Checked even for an empty batch, so a wrong tx shows up at once.
-    const batch = tx === undefined ? null : ready.callerTransactions.insertBatch(tx);
+    const writer = tx === undefined ? null : ready.callerTransactions.writer(tx, 'insert');
     if (jobs.length === 0) return [];
     // In the caller's transaction: a savepoint in it. Otherwise: our own IMMEDIATE transaction.
-    return batch === null ? ready.insertBatch.immediate(jobs) : batch(jobs);
+    return writer === null ? ready.writer.insertBatch.immediate(jobs) : writer.insertBatch(jobs);
+  }
+
+  async insertUnique(
+    job: NewUniqueJob,
+    options: { now: number; tx?: unknown },
+  ): Promise<{ id: string; created: boolean }> {
+    const ready = this.#require();
+    const { now, tx } = options;
+    if (tx === undefined) return ready.writer.insertUnique.immediate(job, now);
+    return ready.callerTransactions.writer(tx, 'insertUnique').insertUnique(job, now);
   }
 
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
     const ready = this.#require();
     const { queues, tasks, limit } = request;
     if (limit <= 0 || tasks.length === 0 || queues?.length === 0) return [];
-    const rows = ready.claim.immediate({
+    const params: ClaimParams = {
       tasks: JSON.stringify(tasks),
       queues: queues === null ? null : JSON.stringify(queues),
+      excludeQueues: JSON.stringify(request.excludeQueues ?? []),
       limit,
       now: request.now,
       leaseToken: request.leaseToken,
       leaseUntil: request.leaseUntil,
       workerId: request.workerId,
-    });
+    };
+    const rows =
+      request.rate === undefined && request.concurrency === undefined
+        ? ready.claim.immediate(params)
+        : ready.limitedClaim.immediate(request, params);
     return toRecords(rows.sort(byClaimOrder));
   }
 
@@ -194,6 +243,53 @@ export class SqliteBackend implements Backend {
 
   async removeWorker(id: string): Promise<void> {
     this.#require().removeWorker.immediate(id);
+  }
+
+  async requestCancel(id: string): Promise<boolean> {
+    const ready = this.#require();
+    return typeof id === 'string' && ID.test(id) && ready.requestCancel.immediate(id);
+  }
+
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    const { statements } = this.#require();
+    const valid = ids.filter((id) => typeof id === 'string' && ID.test(id));
+    if (valid.length === 0) return [];
+    // The canonical ids are JSON numbers as they are.
+    const marked = new Set(
+      statements.cancelRequested.all({ ids: `[${valid.join(',')}]` }).map(({ id }) => String(id)),
+    );
+    return valid.filter((id) => marked.has(id));
+  }
+
+  async setQueuePaused(queue: string, paused: boolean): Promise<void> {
+    this.#require().setQueuePaused.immediate(queue, paused);
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    return this.#require()
+      .statements.pausedQueues.all()
+      .map(({ queue }) => queue);
+  }
+
+  async recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void> {
+    const ready = this.#require();
+    if (schedules.length > 0) ready.recordSchedules.immediate(schedules, declaredAt);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#require().statements.listSchedules.all().map(toScheduleRecord);
+  }
+
+  async fireSchedule(fire: {
+    name: string;
+    tick: number;
+    jobs: readonly NewJob[];
+  }): Promise<string[] | null> {
+    return this.#require().fireSchedule.immediate(fire.name, fire.tick, fire.jobs);
+  }
+
+  async setSchedulePaused(name: string, paused: boolean): Promise<boolean> {
+    return this.#require().setSchedulePaused.immediate(name, paused);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JobState, StateCount } from '@errand/core';
-import type { JobRow, WorkerRow } from './rows.ts';
+import type { JobRow, ScheduleRow, WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
 /** insert-job's positional parameters. */
@@ -13,11 +13,18 @@ export type InsertJobParams = [
   maxAttempts: number,
   runAt: number,
   createdAt: number,
+  concurrencyKey: string | null,
+  uniqueKey: string | null,
+  /** JSON array of states. */
+  uniqueStates: string | null,
+  uniqueUntil: number | null,
 ];
 
 export interface ClaimParams {
   tasks: string;
   queues: string | null;
+  /** JSON array of queue names, '[]' for none. */
+  excludeQueues: string;
   limit: number;
   now: number;
   leaseToken: string;
@@ -56,10 +63,26 @@ export interface ListParams {
   limit: number;
 }
 
+/** claim-candidates' parameters: a claim's filters, and the concurrency keys with no room left. */
+export type CandidateParams = Omit<ClaimParams, 'leaseToken' | 'leaseUntil' | 'workerId'> & {
+  /** JSON array of concurrency keys. */
+  fullKeys: string;
+};
+
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
   insertJob: Statement<InsertJobParams>;
+  findUniqueHolder: Statement<[{ uniqueKey: string; now: number }], { id: number }>;
   claimJobs: Statement<[ClaimParams], JobRow>;
+  pruneRateStarts: Statement<[{ rateKey: string; since: number }]>;
+  countRateStarts: Statement<[{ rateKey: string; since: number; now: number }], { started: number }>;
+  recordRateStarts: Statement<[{ rateKey: string; now: number; starts: number }]>;
+  runningPerKey: Statement<[], { concurrencyKey: string; running: number }>;
+  claimCandidates: Statement<[CandidateParams], { id: number; concurrencyKey: string | null }>;
+  claimIds: Statement<
+    [{ ids: string; now: number; leaseToken: string; leaseUntil: number; workerId: string }],
+    JobRow
+  >;
   transitionJob: Statement<[TransitionParams]>;
   renewLease: Statement<[{ id: string; leaseToken: string; leaseUntil: number }]>;
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
@@ -71,13 +94,24 @@ export interface Statements {
   recordWorker: Statement<[Omit<WorkerRow, 'id'> & { id: string }]>;
   listWorkers: Statement<[{ seenSince: number }], WorkerRow>;
   removeWorker: Statement<[{ id: string }]>;
+  requestCancel: Statement<[{ id: string }]>;
+  cancelRequested: Statement<[{ ids: string }], { id: number }>;
+  pauseQueue: Statement<[{ queue: string }]>;
+  resumeQueue: Statement<[{ queue: string }]>;
+  pausedQueues: Statement<[], { queue: string }>;
+  recordSchedule: Statement<
+    [{ name: string; task: string; spec: string; payload: string; declaredAt: number }]
+  >;
+  listSchedules: Statement<[], ScheduleRow>;
+  claimTick: Statement<[{ name: string; tick: number }]>;
+  setSchedulePaused: Statement<[{ name: string; paused: number }]>;
 }
 
 /**
  * Prepares a statement that returns plain numbers even when the app's connection was switched to
  * BigInts with defaultSafeIntegers(true).
  */
-function prepare<P extends unknown[], R = unknown>(
+export function prepare<P extends unknown[], R = unknown>(
   db: Database,
   file: string,
   name: string,
@@ -93,7 +127,14 @@ export function prepareInsert(db: Database, tablePrefix: string): Statement<Inse
 export function prepareStatements(db: Database, tablePrefix: string): Statements {
   return {
     insertJob: prepareInsert(db, tablePrefix),
+    findUniqueHolder: prepare(db, 'unique.sql', 'find-unique-holder', tablePrefix),
     claimJobs: prepare(db, 'claim.sql', 'claim-jobs', tablePrefix),
+    pruneRateStarts: prepare(db, 'limited-claim.sql', 'prune-rate-starts', tablePrefix),
+    countRateStarts: prepare(db, 'limited-claim.sql', 'count-rate-starts', tablePrefix),
+    recordRateStarts: prepare(db, 'limited-claim.sql', 'record-rate-starts', tablePrefix),
+    runningPerKey: prepare(db, 'limited-claim.sql', 'running-per-key', tablePrefix),
+    claimCandidates: prepare(db, 'limited-claim.sql', 'claim-candidates', tablePrefix),
+    claimIds: prepare(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
     transitionJob: prepare(db, 'transition.sql', 'transition-job', tablePrefix),
     renewLease: prepare(db, 'leases.sql', 'renew-lease', tablePrefix),
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
@@ -105,5 +146,14 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     recordWorker: prepare(db, 'workers.sql', 'record-worker', tablePrefix),
     listWorkers: prepare(db, 'workers.sql', 'list-workers', tablePrefix),
     removeWorker: prepare(db, 'workers.sql', 'remove-worker', tablePrefix),
+    requestCancel: prepare(db, 'cancel.sql', 'request-cancel', tablePrefix),
+    cancelRequested: prepare(db, 'cancel.sql', 'cancel-requested', tablePrefix),
+    pauseQueue: prepare(db, 'queues.sql', 'pause-queue', tablePrefix),
+    resumeQueue: prepare(db, 'queues.sql', 'resume-queue', tablePrefix),
+    pausedQueues: prepare(db, 'queues.sql', 'paused-queues', tablePrefix),
+    recordSchedule: prepare(db, 'schedules.sql', 'record-schedule', tablePrefix),
+    listSchedules: prepare(db, 'schedules.sql', 'list-schedules', tablePrefix),
+    claimTick: prepare(db, 'schedules.sql', 'claim-tick', tablePrefix),
+    setSchedulePaused: prepare(db, 'schedules.sql', 'set-schedule-paused', tablePrefix),
   };
 }

@@ -1,9 +1,13 @@
 -- name: claim-jobs
 -- Takes up to :limit due jobs whose task is in :tasks and (unless :queues is NULL) whose queue is in
--- :queues, in order of priority, run_at, id, and marks them running under the given lease.
+-- :queues, never from a paused queue (errand_paused_queues) nor one in :excludeQueues, in order of
+-- priority, run_at, id, and marks them running under the given lease. A claim with a rate limit runs
+-- this too, with :limit cut to what the rate allows; one with a concurrency limit does not (see
+-- limited-claim.sql, which finds its candidates the same way: keep the two in step).
 --
 -- Inputs: :tasks (JSON array of task names), :queues (JSON array of queue names, or NULL for every
---   queue), :limit, :now, :leaseToken, :leaseUntil, :workerId.
+--   queue), :excludeQueues (JSON array, '[]' for none), :limit, :now, :leaseToken, :leaseUntil,
+--   :workerId.
 -- Outputs: the claimed jobs as JobRecord columns (id as an integer), in no particular order: the
 --   caller sorts them by (priority, runAt, id), because RETURNING does not keep the subquery's order.
 -- Atomicity: one statement, run inside an IMMEDIATE transaction, so the write lock is held from the
@@ -38,6 +42,8 @@ WHERE id IN (
       WHERE state = 'queued'
         AND task IN (SELECT value FROM json_each(:tasks))
         AND (:queues IS NULL OR queue IN (SELECT value FROM json_each(:queues)))
+        AND queue NOT IN (SELECT queue FROM errand_paused_queues)
+        AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       ORDER BY priority, run_at, id
       LIMIT :limit
     )
@@ -51,6 +57,8 @@ WHERE id IN (
         AND run_at <= :now
         AND task IN (SELECT value FROM json_each(:tasks))
         AND (:queues IS NULL OR queue IN (SELECT value FROM json_each(:queues)))
+        AND queue NOT IN (SELECT queue FROM errand_paused_queues)
+        AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       ORDER BY run_at, id
       LIMIT :limit
     )
@@ -60,4 +68,5 @@ WHERE id IN (
 )
 RETURNING id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
-  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId;
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested;

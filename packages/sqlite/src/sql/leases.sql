@@ -24,7 +24,8 @@ WHERE id = :id AND state = 'running' AND lease_token = :leaseToken;
 -- Atomicity: a read; the core rescues them with compare-and-set transitions.
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
-  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
 FROM errand_jobs
 WHERE state = 'running' AND lease_until < :now
 ORDER BY lease_until, id

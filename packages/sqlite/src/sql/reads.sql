@@ -4,7 +4,8 @@
 -- Inputs: :id. Outputs: zero or one row of JobRecord columns (id as an integer).
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
-  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
 FROM errand_jobs
 WHERE id = :id;
 
@@ -15,7 +16,8 @@ WHERE id = :id;
 -- Outputs: JobRecord columns (id as an integer), highest id first.
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
-  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
 FROM errand_jobs
 WHERE id < :before
   AND (:state IS NULL OR state = :state)

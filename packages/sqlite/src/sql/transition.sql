@@ -10,7 +10,8 @@
 --   1 writes the value, NULL included.
 -- Outputs: changes = 1 when the change applied, 0 when it was skipped.
 -- Atomicity: one statement, so each change is atomic on its own; the backend runs a whole batch in
---   one IMMEDIATE transaction for throughput. Any `to` other than 'running' clears the lease.
+--   one IMMEDIATE transaction for throughput. Any `to` other than 'running' clears the lease and
+--   the cancel request (a cancel request belongs to a running attempt).
 UPDATE errand_jobs
 SET state = :to,
     run_at = iif(:setRunAt, :runAt, run_at),
@@ -22,7 +23,8 @@ SET state = :to,
     finished_at = iif(:setFinishedAt, :finishedAt, finished_at),
     lease_token = iif(:to = 'running', lease_token, NULL),
     lease_until = iif(:to = 'running', lease_until, NULL),
-    worker_id = iif(:to = 'running', worker_id, NULL)
+    worker_id = iif(:to = 'running', worker_id, NULL),
+    cancel_requested = iif(:to = 'running', cancel_requested, 0)
 WHERE id = :id
   AND state IN (SELECT value FROM json_each(:from))
   AND (:leaseToken IS NULL OR lease_token = :leaseToken)
