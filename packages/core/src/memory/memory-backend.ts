@@ -62,6 +62,9 @@ export class MemoryBackend implements Backend {
   ): Promise<{ id: string; created: boolean }> {
     refuseTransaction(options.tx, 'insertUnique');
     assertStorable(job, 'insertUnique');
+    if (typeof job.uniqueKey !== 'string') {
+      throw new TypeError(`insertUnique: "uniqueKey" must be a string (got ${typeof job.uniqueKey})`);
+    }
     // The holds are in insertion order, so the first holder found is the oldest.
     for (const [id, hold] of this.#uniqueHolds) {
       const holder = this.#jobs.get(id);
