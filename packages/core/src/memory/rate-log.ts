@@ -12,7 +12,7 @@ export class RateLog {
     const entries = (this.#starts.get(rate.key) ?? []).filter((entry) => entry.at > since);
     this.#starts.set(rate.key, entries);
     const started = entries.reduce((sum, entry) => sum + (entry.at <= now ? entry.count : 0), 0);
-    return Math.max(0, rate.max - started);
+    return Math.max(0, Math.floor(rate.max) - started);
   }
 
   record(key: string, now: number, count: number): void {
