@@ -38,6 +38,9 @@ describe('unique jobs', () => {
     assert.equal(again.id, first.id);
     assert.equal(again.deduplicated, true);
     assert.equal(first.deduplicated, false);
+    const job = (await first.status())!;
+    assert.equal(job.uniqueKey, 'build-report:2026-10', 'keys are per task');
+    assert.equal(job.cancelRequested, false);
     const other = await report.enqueue({ month: '2026-11' }, { key: '2026-11' });
     assert.notEqual(other.id, first.id);
     await app.drain();
@@ -119,6 +122,8 @@ describe('limits across workers', () => {
     while ((await app.stats()).some((group) => group.state !== 'succeeded')) await sleep(20);
     await worker.stop();
     assert.deepEqual([...probe.peak.values()], [1, 1, 1]);
+    const [job] = (await app.jobs({ limit: 1 })).jobs;
+    assert.match(job!.concurrencyKey!, /^export:[abc]$/);
     assert.ok(peakOverall >= 2, 'different customers ran at the same time');
   });
 

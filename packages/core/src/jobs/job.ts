@@ -23,6 +23,15 @@ export interface Job<Input = unknown, Output = unknown> {
   startedAt: Date | null;
   finishedAt: Date | null;
   workerId: string | null;
+  /** A unique job's key as stored, `<task>:<key>` for `enqueue(input, { key })` (keys are per task); else null. */
+  uniqueKey: string | null;
+  /**
+   * The concurrency limit the job counts against, or null: the task name for
+   * `concurrencyLimit: n`, `<task>:<key>` for a keyed limit.
+   */
+  concurrencyKey: string | null;
+  /** True while a running job has been asked to cancel and its worker has not ended it yet. */
+  cancelRequested: boolean;
 }
 
 /**
@@ -52,6 +61,9 @@ export function jobFromRecord<Input = unknown, Output = unknown>(
     startedAt: record.startedAt === null ? null : new Date(record.startedAt),
     finishedAt: record.finishedAt === null ? null : new Date(record.finishedAt),
     workerId: record.workerId,
+    uniqueKey: record.uniqueKey,
+    concurrencyKey: record.concurrencyKey,
+    cancelRequested: record.cancelRequested,
   };
 }
 
