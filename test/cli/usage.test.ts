@@ -7,7 +7,19 @@ import { JOB_STATES } from '@errand/core';
 import { errand, finished, FIXTURE, ROOT, tempStore } from './helpers.ts';
 
 const env = { ERRAND_URL: 'memory:' };
-const COMMANDS = ['worker', 'enqueue', 'jobs', 'job', 'retry', 'cancel', 'stats'];
+const COMMANDS = [
+  'worker',
+  'enqueue',
+  'jobs',
+  'job',
+  'retry',
+  'cancel',
+  'stats',
+  'queues',
+  'queue',
+  'schedules',
+  'schedule',
+];
 
 test('errand --help lists every command; errand help <command> shows its options and an example', async () => {
   const [overview, jobsHelp] = await Promise.all([errand(['--help'], env), errand(['help', 'jobs'], env)]);
@@ -22,12 +34,17 @@ test('errand --help lists every command; errand help <command> shows its options
     program.commands.map((command) => command.name()),
     COMMANDS,
   );
-  for (const command of program.commands) {
+  // Subcommands too (`errand queue pause`): each has its usage and an example of its own.
+  const commands = program.commands.flatMap((command) => [
+    { command, words: command.name() },
+    ...command.commands.map((sub) => ({ command: sub, words: `${command.name()} ${sub.name()}` })),
+  ]);
+  for (const { command, words } of commands) {
     let help = '';
     command.configureOutput({ writeOut: (text) => (help += text) });
     command.outputHelp();
-    assert.match(help, new RegExp(`^Usage: errand ${command.name()}\\b`));
-    assert.match(help, new RegExp(`Examples:\n {2}\\$ errand ${command.name()}\\b`));
+    assert.match(help, new RegExp(`^Usage: errand ${words}\\b`));
+    assert.match(help, new RegExp(`Examples:\n {2}\\$ errand ${words}\\b`));
   }
 });
 

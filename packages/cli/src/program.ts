@@ -8,7 +8,11 @@ import { cancelCommand } from './commands/cancel.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { jobCommand } from './commands/job.ts';
 import { jobsCommand } from './commands/jobs.ts';
+import { queueCommand } from './commands/queue.ts';
+import { queuesCommand } from './commands/queues.ts';
 import { retryCommand } from './commands/retry.ts';
+import { scheduleCommand } from './commands/schedule.ts';
+import { schedulesCommand } from './commands/schedules.ts';
 import { statsCommand } from './commands/stats.ts';
 import { workerCommand } from './commands/worker.ts';
 
@@ -42,10 +46,21 @@ export function buildProgram(): Command {
     retryCommand(),
     cancelCommand(),
     statsCommand(),
+    queuesCommand(),
+    queueCommand(),
+    schedulesCommand(),
+    scheduleCommand(),
   ]) {
-    program.addCommand(command.copyInheritedSettings(program));
+    program.addCommand(inheritSettings(command, program));
   }
   return program;
+}
+
+/** Gives a command, and its own subcommands (`queue pause`), the program's error handling and output. */
+function inheritSettings(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const subcommand of command.commands) inheritSettings(subcommand, command);
+  return command;
 }
 
 /** Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit code. */

@@ -14,7 +14,9 @@ interface JobFlags {
 /** `errand job <id>`: everything about one job, each failed attempt's stack included. */
 export function jobCommand(): Command {
   return new Command('job')
-    .description("Shows one job: its state, times, input, result, progress and each failed attempt's error.")
+    .description(
+      "Shows one job: its state, times, keys, input, result, progress and each failed attempt's error.",
+    )
     .argument('<id>', 'the job id', jobId)
     .option('--json', 'print the job as JSON')
     .addOption(appOption())
@@ -32,19 +34,26 @@ export function jobCommand(): Command {
 
 function describeJob(job: Job, now: number): string[] {
   const time = (date: Date | null) => (date ? formatTime(date, now) : '-');
-  const lines = [
-    `job ${job.id}`,
-    `  task       ${job.task}`,
-    `  queue      ${job.queue}`,
-    `  state      ${job.state}`,
-    `  priority   ${job.priority}`,
-    `  attempt    ${job.attempt} of ${job.maxAttempts}`,
-    `  created    ${time(job.createdAt)}`,
-    `  run at     ${time(job.runAt)}`,
-    `  started    ${time(job.startedAt)}`,
-    `  finished   ${time(job.finishedAt)}`,
+  const state = job.cancelRequested
+    ? `${job.state} (cancellation requested; its worker aborts it)`
+    : job.state;
+  const fields: [string, string | null][] = [
+    ['task', job.task],
+    ['queue', job.queue],
+    ['state', state],
+    ['priority', String(job.priority)],
+    ['attempt', `${job.attempt} of ${job.maxAttempts}`],
+    ['created', time(job.createdAt)],
+    ['run at', time(job.runAt)],
+    ['started', time(job.startedAt)],
+    ['finished', time(job.finishedAt)],
+    ['worker', job.workerId],
+    ['unique key', job.uniqueKey],
+    ['concurrency key', job.concurrencyKey],
   ];
-  if (job.workerId) lines.push(`  worker     ${job.workerId}`);
+  const shown = fields.filter((field): field is [string, string] => field[1] !== null);
+  const width = Math.max(...shown.map(([label]) => label.length)) + 1;
+  const lines = [`job ${job.id}`, ...shown.map(([label, value]) => `  ${label.padEnd(width)}${value}`)];
   lines.push('', 'input', ...indentedJson(job.input));
   if (job.result !== undefined) lines.push('', 'result', ...indentedJson(job.result));
   if (job.progress !== undefined) lines.push('', 'progress', ...indentedJson(job.progress));

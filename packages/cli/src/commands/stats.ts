@@ -13,7 +13,8 @@ import { appOption, examples } from './shared.ts';
 /** A worker counts as alive when its heartbeat is this recent. */
 const ALIVE_WINDOW_MS = 60_000;
 
-type Counts = Record<JobState, number> & { total: number };
+/** Jobs per state, and their total. */
+export type Counts = Record<JobState, number> & { total: number };
 
 /** A group of waiting jobs that no live worker can take. */
 interface Unroutable {
@@ -101,21 +102,30 @@ function countTable(label: string, groups: Map<string, Counts>): string[] {
   );
 }
 
-function countBy(counts: readonly StateCount[], key: (count: StateCount) => string): Map<string, Counts> {
+/** Adds up the counts of each group `key` names, groups in name order. */
+export function countBy(
+  counts: readonly StateCount[],
+  key: (count: StateCount) => string,
+): Map<string, Counts> {
   const groups = new Map<string, Counts>();
   for (const count of [...counts].sort((a, b) => key(a).localeCompare(key(b)))) {
     let group = groups.get(key(count));
     if (!group) {
-      group = {
-        ...(Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>),
-        total: 0,
-      };
+      group = zeroCounts();
       groups.set(key(count), group);
     }
     group[count.state] += count.count;
     group.total += count.count;
   }
   return groups;
+}
+
+/** Every state at 0. */
+export function zeroCounts(): Counts {
+  return {
+    ...(Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>),
+    total: 0,
+  };
 }
 
 /**
