@@ -32,7 +32,11 @@ export function describeServer(client: Client): string {
  * one line when it is back. Also keeps ioredis from printing "Unhandled error event" for every
  * failed reconnect attempt. Only for connections errand opened itself.
  */
-export function watchConnection(client: Client, name: string, logger: Logger): { closing(): void } {
+export function watchConnection(
+  client: Client,
+  name: string,
+  logger: Logger,
+): { readonly closing: () => void } {
   let lostAt: number | null = null;
   let everReady = false;
   let closing = false;

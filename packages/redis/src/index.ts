@@ -37,5 +37,9 @@ export function fromUrl(url: string, options?: Omit<RedisBackendOptions, 'url' |
   if (split.prefix !== undefined && options?.prefix !== undefined) {
     throw new TypeError(`fromUrl: give the prefix in the URL or in options, not both`);
   }
-  return redisBackend({ ...options, url: split.url, ...(split.prefix === undefined ? {} : { prefix: split.prefix }) });
+  return redisBackend({
+    ...options,
+    url: split.url,
+    ...(split.prefix === undefined ? {} : { prefix: split.prefix }),
+  });
 }

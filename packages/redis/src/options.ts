@@ -76,7 +76,9 @@ function isLogger(value: unknown): value is Logger {
 export function resolveOptions(options: RedisBackendOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    fail(`options must be an object such as { url: 'redis://127.0.0.1:6379' } (got ${describeValue(options)})`);
+    fail(
+      `options must be an object such as { url: 'redis://127.0.0.1:6379' } (got ${describeValue(options)})`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) {
@@ -86,11 +88,15 @@ export function resolveOptions(options: RedisBackendOptions | undefined): Resolv
   const { url, client, redis, prefix, logger } = options;
 
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) {
-    fail(`url must be a Redis URL such as 'redis://127.0.0.1:6379' or 'rediss://…' (got ${describeValue(url)})`);
+    fail(
+      `url must be a Redis URL such as 'redis://127.0.0.1:6379' or 'rediss://…' (got ${describeValue(url)})`,
+    );
   }
   if (client !== undefined) {
     if (url !== undefined || redis !== undefined) {
-      fail('give either client (your own ioredis client) or url/redis (errand opens the connection), not both');
+      fail(
+        'give either client (your own ioredis client) or url/redis (errand opens the connection), not both',
+      );
     }
     if (!(client instanceof Redis) && !(client instanceof Cluster)) {
       fail(
@@ -111,7 +117,9 @@ export function resolveOptions(options: RedisBackendOptions | undefined): Resolv
       fail(`redis must be an object of ioredis options such as { host, port } (got ${describeValue(redis)})`);
     }
     if (redis.keyPrefix) {
-      fail('redis.keyPrefix is not supported (errand’s scripts build key names themselves); use the prefix option');
+      fail(
+        'redis.keyPrefix is not supported (errand’s scripts build key names themselves); use the prefix option',
+      );
     }
   }
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix))) {

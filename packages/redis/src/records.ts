@@ -38,7 +38,16 @@ export function newJobArgs(job: NewJob, index: number, count: number, into: Arg[
   if (job.state !== 'queued' && job.state !== 'scheduled') {
     throw new TypeError(`${where}: "state" must be "queued" or "scheduled" (got ${describe(job.state)})`);
   }
-  into.push(job.task, job.queue, job.state, job.priority, job.payload, job.maxAttempts, job.runAt, job.createdAt);
+  into.push(
+    job.task,
+    job.queue,
+    job.state,
+    job.priority,
+    job.payload,
+    job.maxAttempts,
+    job.runAt,
+    job.createdAt,
+  );
 }
 
 /** The optional fields of a change, in the order of OPTIONAL in transition.lua. */
@@ -81,7 +90,8 @@ const CHECKS: Record<(typeof OPTIONAL)[number], [Check, string]> = {
  */
 export function transitionArgs(change: JobTransition, into: Arg[]): boolean {
   const where = `transition of job ${describe(change?.id)}`;
-  if (!isJobState(change.to)) throw new TypeError(`${where}: "to" must be a job state (got ${describe(change.to)})`);
+  if (!isJobState(change.to))
+    throw new TypeError(`${where}: "to" must be a job state (got ${describe(change.to)})`);
   if (!Array.isArray(change.from) || !change.from.every(isJobState)) {
     throw new TypeError(`${where}: "from" must be an array of job states`);
   }
@@ -94,12 +104,13 @@ export function transitionArgs(change: JobTransition, into: Arg[]): boolean {
       continue;
     }
     const [check, expected] = CHECKS[field];
-    if (!check(value)) throw new TypeError(`${where}: "${field}" must be ${expected} (got ${describe(value)})`);
+    if (!check(value))
+      throw new TypeError(`${where}: "${field}" must be ${expected} (got ${describe(value)})`);
     if (value === null) {
       mask += 'n';
     } else {
       mask += 'v';
-      values.push(value as Arg);
+      values.push(value);
     }
   }
   if (!isJobId(change.id) || change.from.length === 0) return false;

@@ -41,7 +41,7 @@ export class RedisBackend implements Backend {
   readonly #idKey: string;
   readonly #workersKey: string;
   #client: Client | null = null;
-  #watch: { closing(): void } | null = null;
+  #watch: { readonly closing: () => void } | null = null;
   #opening: Promise<void> | null = null;
   #ready = false;
   #closed = false;
@@ -92,7 +92,7 @@ export class RedisBackend implements Backend {
     const { queues, tasks, limit, now } = request;
     if (!(limit > 0) || tasks.length === 0 || queues?.length === 0) return [];
     const claimed: JobRecord[] = [];
-    for (let remaining = Math.floor(limit); remaining > 0; ) {
+    for (let remaining = Math.floor(limit); remaining > 0;) {
       const chunk = Math.min(remaining, CLAIM_CHUNK);
       const reply = (await this.#scripts.claim.run(client, this.#idKey, [
         now,
@@ -106,7 +106,8 @@ export class RedisBackend implements Backend {
         ...(queues ?? []),
       ])) as unknown[];
       const [nextRunAt, nextQueue] = reply as [string | null, string | null];
-      if (nextRunAt !== null && nextQueue !== null) this.wakeups.nextScheduled(Number(nextRunAt), nextQueue, now);
+      if (nextRunAt !== null && nextQueue !== null)
+        this.wakeups.nextScheduled(Number(nextRunAt), nextQueue, now);
       const jobs = toRecords(reply, 2);
       for (const job of jobs) claimed.push(job);
       if (jobs.length < chunk) break;
@@ -150,7 +151,11 @@ export class RedisBackend implements Backend {
       throw new TypeError(`recordProgress: progress must be JSON text (got ${typeof progress})`);
     }
     if (!isJobId(id) || typeof leaseToken !== 'string') return false;
-    const stored = await this.#scripts['record-progress'].run(client, this.#idKey, [id, leaseToken, progress]);
+    const stored = await this.#scripts['record-progress'].run(client, this.#idKey, [
+      id,
+      leaseToken,
+      progress,
+    ]);
     return stored === 1;
   }
 
@@ -202,7 +207,8 @@ export class RedisBackend implements Backend {
     const client = this.#require();
     const [counts, pairs] = (await this.#scripts.stats.run(client, this.#idKey, [])) as [string[], string[]];
     const names = new Map<string, [queue: string, task: string]>();
-    for (let i = 0; i < pairs.length; i += 2) names.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as [string, string]);
+    for (let i = 0; i < pairs.length; i += 2)
+      names.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as [string, string]);
     const stats: StateCount[] = [];
     for (let i = 0; i < counts.length; i += 2) {
       const field = counts[i]!;
@@ -218,7 +224,7 @@ export class RedisBackend implements Backend {
   async prune(request: { before: number; limit: number }): Promise<number> {
     const client = this.#require();
     let total = 0;
-    for (let remaining = Math.floor(request.limit); remaining > 0; ) {
+    for (let remaining = Math.floor(request.limit); remaining > 0;) {
       const chunk = Math.min(remaining, PRUNE_CHUNK);
       const deleted = Number(await this.#scripts.prune.run(client, this.#idKey, [request.before, chunk]));
       total += deleted;

@@ -12,11 +12,15 @@ export function splitUrl(url: string): { url: string; prefix: string | undefined
   try {
     parsed = new URL(url);
   } catch (error) {
-    throw new TypeError(`fromUrl: ${JSON.stringify(url)} is not a valid URL; write ${FORMS}`, { cause: error });
+    throw new TypeError(`fromUrl: ${JSON.stringify(url)} is not a valid URL; write ${FORMS}`, {
+      cause: error,
+    });
   }
   const prefixes = parsed.searchParams.getAll('prefix');
   if (prefixes.length > 1) {
-    throw new TypeError(`fromUrl: ${JSON.stringify(url)} gives prefix ${prefixes.length} times; give it once`);
+    throw new TypeError(
+      `fromUrl: ${JSON.stringify(url)} gives prefix ${prefixes.length} times; give it once`,
+    );
   }
   if (prefixes.length === 0) return { url, prefix: undefined };
   parsed.searchParams.delete('prefix');

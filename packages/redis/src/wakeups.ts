@@ -27,7 +27,7 @@ export class RedisWakeups implements Wakeups {
   readonly #channel: string;
   readonly #logger: Logger;
   readonly #listeners = new Set<Listener>();
-  #subscriber: { client: Client; closing(): void } | null = null;
+  #subscriber: { client: Client; readonly closing: () => void } | null = null;
   #subscribing: Promise<void> | null = null;
   /** Queues that an insert in this turn of the event loop already announced. */
   #announced: Set<string> | null = null;
@@ -108,7 +108,10 @@ export class RedisWakeups implements Wakeups {
     const client = this.#client();
     // Same server, same settings, a connection of its own (a subscribed connection can only listen).
     const subscriber: Client = client instanceof Redis ? client.duplicate() : client.duplicate();
-    this.#subscriber = { client: subscriber, ...watchConnection(subscriber, 'wake-up subscription', this.#logger) };
+    this.#subscriber = {
+      client: subscriber,
+      ...watchConnection(subscriber, 'wake-up subscription', this.#logger),
+    };
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.#channel) return;
       let queues: unknown;
@@ -118,10 +121,12 @@ export class RedisWakeups implements Wakeups {
         queues = null;
       }
       if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string')) {
-        this.#logger.warn(`ignored a malformed wake-up on ${this.#channel}`, { message: message.slice(0, 200) });
+        this.#logger.warn(`ignored a malformed wake-up on ${this.#channel}`, {
+          message: message.slice(0, 200),
+        });
         return;
       }
-      this.#emit(queues as string[]);
+      this.#emit(queues);
     });
     await subscriber.subscribe(this.#channel);
   }

@@ -7,7 +7,9 @@
 -- Returns  the first new id: the jobs get first .. first + n - 1, in input order (INCRBY on `id`).
 -- Atomic:  one script; its reads (the pair lookups) come before its first write.
 -- Wakes:   PUBLISHes on P .. 'wake' the JSON array of the queues that got queued jobs, so idle
---          workers claim at once. Scheduled jobs wake nobody: a claim promotes them when due.
+--          workers claim at once; and of the queues of scheduled jobs that are now the earliest to
+--          fall due: a worker's claim answers with that time, and it sets a timer for it. Other
+--          scheduled jobs wake nobody: a claim promotes them when due.
 --
 -- Each new job: its hash (attempt 0, errors '[]'), a long payload in its own key, the index of its
 -- state (a ready zset when queued, `delayed` when scheduled), its state zset and its pair's count.
@@ -29,6 +31,10 @@ for i = 0, n - 1 do
     if not queues[queue] then new_pairs[#new_pairs + 1] = { task, queue } end
   end
 end
+
+-- The earliest runAt waiting in `delayed` before this insert.
+local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')[2]
+local earliest = head and tonumber(head) or math.huge
 
 local last = redis.call('INCRBY', KEYS[1], n)
 
@@ -62,7 +68,7 @@ for i = 0, n - 1 do
   end
   redis.call('HSET', key, unpack(fields))
   index_add(id, member(id), state, pair, priority, run_at, false, false)
-  if state == 'queued' and not woken[queue] then
+  if not woken[queue] and (state == 'queued' or tonumber(run_at) < earliest) then
     woken[queue] = true
     wake[#wake + 1] = queue
   end
