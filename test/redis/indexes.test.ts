@@ -49,7 +49,7 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
   const zsets = new Map<string, Map<string, number>>();
   for (const key of keys) {
     if ((await client.type(key)) !== 'zset') continue;
-    const flat = await client.zrange(key, 0, -1, 'WITHSCORES');
+    const flat = await client.zrange(key, '0', '-1', 'WITHSCORES');
     const members = new Map<string, number>();
     for (let i = 0; i < flat.length; i += 2) members.set(flat[i]!, Number(flat[i + 1]));
     zsets.set(key.slice(tag.length), members);
