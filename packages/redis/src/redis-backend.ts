@@ -14,8 +14,8 @@ import type {
 } from '@errand/core';
 import { closeClient, describeServer, openClient, watchConnection } from './connection.ts';
 import type { ResolvedOptions } from './options.ts';
-import { isJobId, newJobArgs, toRecords, transitionArgs } from './records.ts';
-import { scripts, type Arg, type Client } from './scripts.ts';
+import { isJobId, newJobArgs, toRecord, toRecords, transitionArgs, type ChangeRow } from './records.ts';
+import { scripts, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
 
 /** Most jobs one claim script takes; a larger limit is claimed in several scripts. */
@@ -78,9 +78,9 @@ export class RedisBackend implements Backend {
       );
     }
     if (jobs.length === 0) return [];
-    const args: Arg[] = [jobs.length];
-    for (let i = 0; i < jobs.length; i++) newJobArgs(jobs[i]!, i, jobs.length, args);
-    const first = Number(await this.#scripts.insert.run(client, this.#idKey, args));
+    const rows = new Array<string[]>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) rows[i] = newJobArgs(jobs[i]!, i, jobs.length);
+    const first = Number(await this.#scripts.insert.run(client, this.#idKey, [JSON.stringify(rows)]));
     const queued = new Set<string>();
     for (const job of jobs) if (job.state === 'queued') queued.add(job.queue);
     this.wakeups.announced([...queued]);
@@ -104,11 +104,12 @@ export class RedisBackend implements Backend {
         ...tasks,
         queues === null ? -1 : queues.length,
         ...(queues ?? []),
-      ])) as unknown[];
-      const [nextRunAt, nextQueue] = reply as [string | null, string | null];
-      if (nextRunAt !== null && nextQueue !== null)
+      ])) as string;
+      const [nextRunAt, nextQueue, rows] = JSON.parse(reply) as [string | false, string | false, unknown];
+      if (nextRunAt !== false && nextQueue !== false) {
         this.wakeups.nextScheduled(Number(nextRunAt), nextQueue, now);
-      const jobs = toRecords(reply, 2);
+      }
+      const jobs = toRecords(rows);
       for (const job of jobs) claimed.push(job);
       if (jobs.length < chunk) break;
       remaining -= chunk;
@@ -121,10 +122,13 @@ export class RedisBackend implements Backend {
     const valid = leases.filter((lease) => isJobId(lease.id) && typeof lease.leaseToken === 'string');
     const renewed: string[] = [];
     for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
-      const args: Arg[] = [leaseUntil];
-      for (const lease of valid.slice(i, i + WRITE_CHUNK)) args.push(lease.id, lease.leaseToken);
-      const ids = (await this.#scripts['renew-leases'].run(client, this.#idKey, args)) as string[];
-      for (const id of ids) renewed.push(id);
+      const chunk = valid.slice(i, i + WRITE_CHUNK).map((lease) => [lease.id, lease.leaseToken]);
+      const reply = await this.#scripts['renew-leases'].run(client, this.#idKey, [
+        leaseUntil,
+        JSON.stringify(chunk),
+      ]);
+      const ids: unknown = JSON.parse(reply as string);
+      if (Array.isArray(ids)) for (const id of ids as string[]) renewed.push(id);
     }
     return renewed;
   }
@@ -133,14 +137,21 @@ export class RedisBackend implements Backend {
     const client = this.#require();
     const applied = new Array<boolean>(changes.length).fill(false);
     for (let start = 0; start < changes.length; start += WRITE_CHUNK) {
-      const args: Arg[] = [0];
+      const rows: ChangeRow[] = [];
       const sent: number[] = [];
       const end = Math.min(changes.length, start + WRITE_CHUNK);
-      for (let i = start; i < end; i++) if (transitionArgs(changes[i]!, args)) sent.push(i);
-      if (sent.length === 0) continue;
-      args[0] = sent.length;
-      const results = (await this.#scripts.transition.run(client, this.#idKey, args)) as number[];
-      sent.forEach((index, k) => (applied[index] = results[k] === 1));
+      for (let i = start; i < end; i++) {
+        const row = transitionArgs(changes[i]!);
+        if (row === null) continue;
+        rows.push(row);
+        sent.push(i);
+      }
+      if (rows.length === 0) continue;
+      const results = (await this.#scripts.transition.run(client, this.#idKey, [
+        JSON.stringify(rows),
+      ])) as string;
+      // One '1' (applied) or '0' per change sent.
+      for (let k = 0; k < sent.length; k++) applied[sent[k]!] = results.charCodeAt(k) === 49;
     }
     return applied;
   }
@@ -162,18 +173,18 @@ export class RedisBackend implements Backend {
   async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
     const client = this.#require();
     if (!(request.limit > 0)) return [];
-    const rows = (await this.#scripts['find-expired'].run(client, this.#idKey, [
+    const reply = await this.#scripts['find-expired'].run(client, this.#idKey, [
       request.now,
       Math.floor(request.limit),
-    ])) as unknown[];
-    return toRecords(rows);
+    ]);
+    return toRecords(JSON.parse(reply as string));
   }
 
   async get(id: string): Promise<JobRecord | null> {
     const client = this.#require();
     if (!isJobId(id)) return null;
-    const row = await this.#scripts.get.run(client, this.#idKey, [id]);
-    return row === null ? null : toRecords([row])[0]!;
+    const reply = await this.#scripts.get.run(client, this.#idKey, [id]);
+    return reply === null ? null : toRecord(JSON.parse(reply as string) as string[]);
   }
 
   async list(filter: ListFilter): Promise<JobPage> {
@@ -185,17 +196,17 @@ export class RedisBackend implements Backend {
     // One more than asked, to know whether another page follows.
     const want = limit + 1;
     for (;;) {
-      const reply = (await this.#scripts.list.run(client, this.#idKey, [
+      const reply = await this.#scripts.list.run(client, this.#idKey, [
         filter.state ?? '',
         filter.task ?? '',
         filter.queue ?? '',
         before,
         want - jobs.length,
         LIST_BUDGET,
-      ])) as unknown[];
-      for (const job of toRecords(reply, 1)) jobs.push(job);
-      const stoppedAt = reply[0] as string | null;
-      if (stoppedAt === null || jobs.length >= want) break;
+      ]);
+      const [stoppedAt, rows] = JSON.parse(reply as string) as [string | false, unknown];
+      for (const job of toRecords(rows)) jobs.push(job);
+      if (stoppedAt === false || jobs.length >= want) break;
       before = stoppedAt;
     }
     const more = jobs.length > limit;

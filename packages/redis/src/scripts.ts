@@ -46,11 +46,12 @@ export class Script {
 
   /** Runs the script with `key` as KEYS[1] (the routing key) and `args` as ARGV. */
   async run(client: Client, key: string, args: readonly Arg[]): Promise<unknown> {
+    // One array, not spread arguments: an insert of 20,000 jobs has 160,000 of them.
     try {
-      return await client.evalsha(this.sha, 1, key, ...args);
+      return await client.call('EVALSHA', [this.sha, 1, key].concat(args));
     } catch (error) {
       if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return await client.eval(this.source, 1, key, ...args);
+      return await client.call('EVAL', [this.source, 1, key].concat(args));
     }
   }
 }

@@ -3,10 +3,10 @@
 -- KEYS[1]  P .. 'id'
 -- ARGV     now, limit, leaseToken, leaseUntil, workerId, number of tasks, the tasks..., number of
 --          queues (-1 for every queue), the queues...
--- Returns  { nextRunAt, nextQueue, job, job, ... }: the claimed jobs in claim order, each as
---          read_job returns it (after the claim); nextRunAt and nextQueue are the runAt and queue
---          of the earliest scheduled job still waiting for its time (false when there is none), so
---          the caller can wake up for it.
+-- Returns  JSON [nextRunAt, nextQueue, [job, job, ...]]: the claimed jobs in claim order, each as
+--          read_job returns it (as it is after the claim); nextRunAt and nextQueue are the runAt
+--          and queue of the earliest scheduled job still waiting for its time (false when there is
+--          none), so the caller can wake up for it.
 -- Atomic:  one script, so two claims never take the same job.
 --
 -- 1. Promote: scheduled jobs whose runAt <= now move from `delayed` to their ready zset (at most
@@ -82,7 +82,14 @@ while i <= #streams and #taken < limit do
     group[#group + 1] = stream
     i = i + 1
   end
-  while #taken < limit do
+  if #group == 1 then
+    -- One zset at this priority (the usual case): its head is already in order.
+    local stream = group[1]
+    local items = stream.items
+    for k = 1, #items, 2 do taken[#taken + 1] = { items[k], stream.pair } end
+    stream.next = #items + 1
+  end
+  while #group > 1 and #taken < limit do
     local best, best_score, best_id
     for _, stream in ipairs(group) do
       local m = stream.items[stream.next]
@@ -106,27 +113,44 @@ while i <= #streams and #taken < limit do
 end
 
 -- 4. Mark them running under the lease.
-local reply = { false, false }
+local jobs = {}
 for _, entry in ipairs(taken) do
   local m, pair = entry[1], entry[2]
   local id = id_of(m)
-  local key = job_key(id)
-  local job = redis.call('HMGET', key, 'state', 'attempt')
+  local row = read_job(id)
+  local state, attempt
+  if row then
+    for f = 1, #row, 2 do
+      if row[f] == 'state' then
+        state = row[f + 1]
+      elseif row[f] == 'attempt' then
+        attempt = row[f + 1]
+      end
+    end
+  end
   -- Always true while the indexes are right; a stale entry is dropped, not claimed.
-  if job[1] == 'queued' or job[1] == 'scheduled' then
-    redis.call('HSET', key, 'state', 'running', 'attempt', string.format('%d', tonumber(job[2]) + 1),
-      'startedAt', now, 'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
-    zrem(state_key(job[1]), m)
-    count(pair, job[1], -1)
-    index_add(id, m, 'running', pair, false, false, lease_until, false)
-    reply[#reply + 1] = read_job(id)
+  if state == 'queued' or state == 'scheduled' then
+    attempt = tostring(tonumber(attempt) + 1)
+    redis.call('HSET', job_key(id), 'state', 'running', 'attempt', attempt, 'startedAt', now,
+      'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
+    zrem(state_key(state), m)
+    zadd(LEASES, lease_until, m)
+    count(pair, state, -1)
+    count(pair, 'running', 1)
+    -- The job as it is now: the new values after the old ones, which they override.
+    local k = #row
+    row[k + 1], row[k + 2], row[k + 3], row[k + 4] = 'state', 'running', 'attempt', attempt
+    row[k + 5], row[k + 6], row[k + 7], row[k + 8] = 'startedAt', now, 'leaseToken', lease_token
+    row[k + 9], row[k + 10], row[k + 11], row[k + 12] = 'leaseUntil', lease_until, 'workerId', worker_id
+    jobs[#jobs + 1] = row
   end
 end
 flush()
 
+local next_run_at, next_queue = false, false
 local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
 if head[1] then
-  reply[1] = head[2]
-  reply[2] = redis.call('HGET', job_key(id_of(head[1])), 'queue')
+  next_run_at = head[2]
+  next_queue = redis.call('HGET', job_key(id_of(head[1])), 'queue')
 end
-return reply
+return reply_json({ next_run_at, next_queue, jobs })

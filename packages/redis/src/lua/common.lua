@@ -7,7 +7,7 @@
 -- hashes to the same slot, so it is on the same node. The keys, all under P:
 --
 --   id                        string  the last job id handed out (INCRBY)
---   job:<id>                  hash    a job's fields (see FIELDS); a null field is left out
+--   job:<id>                  hash    a job's fields (see below); a null field is left out
 --   job:<id>:<field>          string  payload, result, errors or progress when longer than
 --                                     INLINE_MAX bytes, kept out of the hash so the hash stays a
 --                                     compact listpack; the hash's 'ext' field lists which (p r e g)
@@ -18,10 +18,11 @@
 --                                     (queue, task) pair at one priority; score runAt
 --   levels:<pair>             zset    the priorities whose ready zset is not empty; score = member
 --   delayed                   zset    scheduled jobs not yet promoted to a ready zset; score runAt
---   leases                    zset    running jobs; score leaseUntil
+--   leases                    zset    running jobs; score leaseUntil (also the index of state
+--                                     'running' for list: it holds no more jobs than workers run)
 --   finished                  zset    succeeded, failed and cancelled jobs that have a finishedAt;
 --                                     score finishedAt
---   state:<state>             zset    every job in that state; score id (for list)
+--   state:<state>             zset    every job in that state but running; score id (for list)
 --   counts                    hash    '<pair>:<state>' -> number of jobs (no zero entries), for stats
 --   wake                      channel the JSON array of queues that just got claimable jobs
 --
@@ -45,16 +46,12 @@ local FINISHED = P .. 'finished'
 local COUNTS = P .. 'counts'
 local PAIRS = P .. 'pairs'
 
--- A job's hash fields, in the order read_job returns them.
-local FIELDS = {
-  'task', 'queue', 'state', 'priority', 'payload', 'result', 'progress', 'errors', 'attempt',
-  'maxAttempts', 'runAt', 'createdAt', 'startedAt', 'finishedAt', 'leaseToken', 'leaseUntil',
-  'workerId', 'ext',
-}
--- The JSON fields that move to their own key when long: their flag in 'ext' and place in FIELDS.
+-- A job's hash has the JobRecord fields (task, queue, state, priority, payload, result, progress,
+-- errors, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, leaseToken, leaseUntil,
+-- workerId; a null one left out) and two of errand's own: pair (its (queue, task) pair id) and ext.
+-- The JSON fields that move to their own key when long, and their flag in 'ext':
 local BLOB_FLAG = { payload = 'p', result = 'r', errors = 'e', progress = 'g' }
 local BLOB_NAME = { p = 'payload', r = 'result', e = 'errors', g = 'progress' }
-local BLOB_INDEX = { p = 5, r = 6, g = 7, e = 8 }
 -- hash-max-listpack-value's default: a longer value would turn the whole hash into a hashtable.
 local INLINE_MAX = 64
 -- Arguments per variadic call, well under Lua's unpack() limit.
@@ -70,50 +67,66 @@ local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'cancelled'
 end
 
--- The job as an array of its FIELDS values (false for null), with its id in place of 'ext'
--- (index 18); nil when there is no such job.
+-- The job as a flat list of its stored fields and values (HGETALL order, long fields added at the
+-- end, then 'id' and the id), or nil when there is no such job. The caller maps names to fields,
+-- later pairs winning, so a script may append changed values instead of editing the list.
 local function read_job(id)
   local key = job_key(id)
-  local row = redis.call('HMGET', key, unpack(FIELDS))
-  if not row[1] then return nil end
-  local ext = row[18]
-  if ext then
-    for i = 1, #ext do
-      local flag = string.sub(ext, i, i)
-      row[BLOB_INDEX[flag]] = redis.call('GET', key .. ':' .. BLOB_NAME[flag])
+  local row = redis.call('HGETALL', key)
+  if #row == 0 then return nil end
+  for i = 1, #row, 2 do
+    if row[i] == 'ext' then
+      local ext = row[i + 1]
+      for j = 1, #ext do
+        local field = BLOB_NAME[string.sub(ext, j, j)]
+        row[#row + 1] = field
+        row[#row + 1] = redis.call('GET', key .. ':' .. field)
+      end
+      break
     end
   end
-  row[18] = id
+  row[#row + 1] = 'id'
+  row[#row + 1] = id
   return row
 end
 
--- Writes fields of the job at `key`: `changes` is field, value, field, value, ... with false for
--- null (the field is removed). `ext` is the job's 'ext' field as read (false when absent).
-local function write_fields(key, ext, changes)
-  local set, unset = {}, {}
+-- JSON for a reply: the caller parses one string instead of thousands of RESP items. An empty
+-- table encodes as {}, which the caller reads as an empty list.
+local function reply_json(value) return cjson.encode(value) end
+
+-- Writes fields of the job at `key`: `values` maps field -> text, or NULL to remove the field.
+-- `set` (field, value, ...) and `unset` (fields) may already hold writes of the caller's; all go
+-- out in one HSET and one HDEL. `ext` is the job's 'ext' field as read (false when absent).
+local NULL = cjson.null
+local function write_fields(key, ext, values, set, unset)
   local old_ext = ext or ''
   ext = old_ext
-  for i = 1, #changes, 2 do
-    local field, value = changes[i], changes[i + 1]
+  for field, value in pairs(values) do
     local flag = BLOB_FLAG[field]
-    local outside = flag and string.find(ext, flag, 1, true)
-    if flag and value and #value > INLINE_MAX then
-      redis.call('SET', key .. ':' .. field, value)
-      if not outside then
-        ext = ext .. flag
-        unset[#unset + 1] = field
-      end
-    else
-      if outside then
+    local long = flag and value ~= NULL and #value > INLINE_MAX
+    if flag and ext ~= '' and string.find(ext, flag, 1, true) then
+      -- Kept in its own key until now.
+      if long then
+        redis.call('SET', key .. ':' .. field, value)
+      else
         redis.call('DEL', key .. ':' .. field)
         ext = (string.gsub(ext, flag, ''))
+        if value == NULL then
+          unset[#unset + 1] = field
+        else
+          set[#set + 1] = field
+          set[#set + 1] = value
+        end
       end
-      if value then
-        set[#set + 1] = field
-        set[#set + 1] = value
-      else
-        unset[#unset + 1] = field
-      end
+    elseif long then
+      redis.call('SET', key .. ':' .. field, value)
+      ext = ext .. flag
+      unset[#unset + 1] = field
+    elseif value == NULL then
+      unset[#unset + 1] = field
+    else
+      set[#set + 1] = field
+      set[#set + 1] = value
     end
   end
   if ext ~= old_ext then
@@ -198,7 +211,9 @@ local function index_add(id, m, state, pair, priority, run_at, lease_until, fini
   elseif state == 'scheduled' then
     zadd(DELAYED, run_at, m)
   elseif state == 'running' then
-    if lease_until then zadd(LEASES, lease_until, m) end
+    zadd(LEASES, lease_until or '+inf', m)
+    count(pair, state, 1)
+    return
   elseif finished_at then
     zadd(FINISHED, finished_at, m)
   end
@@ -215,6 +230,8 @@ local function index_remove(m, state, pair, priority)
     left_ready(pair, priority)
   elseif state == 'running' then
     zrem(LEASES, m)
+    count(pair, state, -1)
+    return
   else
     zrem(FINISHED, m)
   end

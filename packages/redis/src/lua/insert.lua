@@ -1,9 +1,10 @@
 -- insert.lua: Backend.insert, a batch of new jobs, all or none.
 --
 -- KEYS[1]  P .. 'id'
--- ARGV     n, then 8 values per job: task, queue, state ('queued' or 'scheduled'), priority,
---          payload, maxAttempts, runAt, createdAt (numbers as decimal text). The caller has checked
---          every value, so nothing here can fail half way.
+-- ARGV[1] the jobs as JSON: [[task, queue, state, priority, payload, maxAttempts, runAt,
+--          createdAt], ...], every value a string (numbers as decimal text, stored as sent), state
+--          'queued' or 'scheduled'. The caller has checked every value, so nothing here can fail
+--          half way.
 -- Returns  the first new id: the jobs get first .. first + n - 1, in input order (INCRBY on `id`).
 -- Atomic:  one script; its reads (the pair lookups) come before its first write.
 -- Wakes:   PUBLISHes on P .. 'wake' the JSON array of the queues that got queued jobs, so idle
@@ -15,12 +16,13 @@
 -- state (a ready zset when queued, `delayed` when scheduled), its state zset and its pair's count.
 -- A (queue, task) pair seen for the first time gets a pair id.
 
-local n = tonumber(ARGV[1])
+local jobs = cjson.decode(ARGV[1])
+local n = #jobs
 
 -- Pair ids, by task then queue; new pairs are numbered after the reads.
 local pair_of, new_pairs = {}, {}
-for i = 0, n - 1 do
-  local task, queue = ARGV[2 + i * 8], ARGV[3 + i * 8]
+for i = 1, n do
+  local task, queue = jobs[i][1], jobs[i][2]
   local queues = pair_of[task]
   if not queues then
     queues = {}
@@ -47,11 +49,11 @@ for _, new in ipairs(new_pairs) do
 end
 
 local woken, wake = {}, {}
-for i = 0, n - 1 do
-  local base = 2 + i * 8
-  local task, queue, state, priority = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-  local payload, max_attempts, run_at, created_at = ARGV[base + 4], ARGV[base + 5], ARGV[base + 6], ARGV[base + 7]
-  local id = string.format('%d', last - n + 1 + i)
+for i = 1, n do
+  local job = jobs[i]
+  local task, queue, state, priority = job[1], job[2], job[3], job[4]
+  local payload, max_attempts, run_at, created_at = job[5], job[6], job[7], job[8]
+  local id = string.format('%d', last - n + i)
   local key = job_key(id)
   local pair = pair_of[task][queue]
   local fields = {

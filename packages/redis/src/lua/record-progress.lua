@@ -9,5 +9,5 @@ local id, token, progress = ARGV[1], ARGV[2], ARGV[3]
 local key = job_key(id)
 local job = redis.call('HMGET', key, 'state', 'leaseToken', 'ext')
 if job[1] ~= 'running' or job[2] ~= token then return 0 end
-write_fields(key, job[3], { 'progress', progress })
+write_fields(key, job[3], { progress = progress }, {}, {})
 return 1

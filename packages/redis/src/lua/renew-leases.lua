@@ -1,14 +1,14 @@
 -- renew-leases.lua: Backend.renewLeases, the heartbeat.
 --
 -- KEYS[1]  P .. 'id'
--- ARGV     leaseUntil, then id, leaseToken for each lease
--- Returns  the ids whose lease was extended: those still running under the given token.
+-- ARGV     leaseUntil, then the leases as JSON: [[id, leaseToken], ...]
+-- Returns  JSON: the ids whose lease was extended, those still running under the given token.
 -- Atomic:  one script; each job's check and renewal happen together.
 
 local lease_until = ARGV[1]
 local renewed = {}
-for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
+for _, lease in ipairs(cjson.decode(ARGV[2])) do
+  local id, token = lease[1], lease[2]
   local key = job_key(id)
   local job = redis.call('HMGET', key, 'state', 'leaseToken')
   if job[1] == 'running' and job[2] == token then
@@ -18,4 +18,4 @@ for i = 2, #ARGV, 2 do
   end
 end
 flush()
-return renewed
+return reply_json(renewed)
