@@ -8,8 +8,8 @@ import { isJobState, type JobRecord, type JobState, type JobTransition, type New
  * RESP items. Numbers travel as their decimal text, so Redis stores them exactly as given.
  */
 
-/** A job as read_job (common.lua) returns it: field, value, field, value, …; a later pair wins. */
-type Row = string[];
+/** A job as read_job (common.lua) returns it: the record's fields as text, a null one left out. */
+type StoredJob = Record<Exclude<keyof JobRecord, 'state'>, string | undefined> & { state: JobState };
 
 /** A job id as insert() returns it, below 2^53 so that Lua's numbers hold it exactly. */
 const ID = /^[1-9][0-9]{0,15}$/;
@@ -73,35 +73,28 @@ function valid(kind: Kind, value: unknown): boolean {
   return Number.isFinite(value);
 }
 
-/** A change as transition.lua reads it. */
-export type ChangeRow = [
-  id: string,
-  to: JobState,
-  from: string,
-  values: Record<string, string | null>,
-  leaseToken: string | null,
-  leaseExpiredBefore: string | null,
-];
-
 /**
- * One change as transition.lua reads it. Returns null for a change that cannot apply because no
- * job can have its id (it is reported false without a round trip).
+ * One change as transition.lua reads it, written straight as JSON text (no array or object to
+ * build and stringify per change): [id, to, from, {field: text or null, …}, leaseToken or null,
+ * leaseExpiredBefore or null]. Returns null for a change that cannot apply because no job can have
+ * its id (it is reported false without a round trip).
  */
-export function transitionArgs(change: JobTransition): ChangeRow | null {
+export function transitionJson(change: JobTransition): string | null {
   const where = `transition of job ${describe(change.id)}`;
   if (!isJobState(change.to))
     throw new TypeError(`${where}: "to" must be a job state (got ${describe(change.to)})`);
   if (!Array.isArray(change.from) || !change.from.every(isJobState)) {
     throw new TypeError(`${where}: "from" must be an array of job states`);
   }
-  const values: Record<string, string | null> = {};
+  let values = '';
   for (const field of FIELDS) {
     const value = change[field];
     if (value === undefined) continue;
     const kind: Kind = FIELD_KINDS[field];
     if (!valid(kind, value))
       throw new TypeError(`${where}: "${field}" must be ${kind.expected} (got ${describe(value)})`);
-    values[field] = value === null ? null : String(value);
+    const text = value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : `"${value}"`;
+    values += `${values === '' ? '' : ','}"${field}":${text}`;
   }
   const { leaseToken, leaseExpiredBefore } = change;
   if (leaseToken !== undefined && typeof leaseToken !== 'string') {
@@ -113,103 +106,41 @@ export function transitionArgs(change: JobTransition): ChangeRow | null {
     );
   }
   if (!isJobId(change.id) || change.from.length === 0) return null;
-  return [
-    change.id,
-    change.to,
-    change.from.join(','),
-    values,
-    leaseToken ?? null,
-    leaseExpiredBefore === undefined ? null : String(leaseExpiredBefore),
-  ];
+  const token = leaseToken === undefined ? 'null' : JSON.stringify(leaseToken);
+  const before = leaseExpiredBefore === undefined ? 'null' : `"${leaseExpiredBefore}"`;
+  // id is canonical digits and the states are names from JOB_STATES: nothing to escape.
+  return `["${change.id}","${change.to}","${change.from.join(',')}",{${values}},${token},${before}]`;
 }
 
-/** A row of read_job as a JobRecord. */
-export function toRecord(row: Row): JobRecord {
-  const record: JobRecord = {
-    id: '',
-    task: '',
-    queue: '',
-    state: 'queued',
-    priority: 0,
-    payload: '',
-    result: null,
-    progress: null,
-    errors: '[]',
-    attempt: 0,
-    maxAttempts: 0,
-    runAt: 0,
-    createdAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    leaseToken: null,
-    leaseUntil: null,
-    workerId: null,
+function numberOrNull(value: string | undefined): number | null {
+  return value === undefined ? null : Number(value);
+}
+
+/** A job of a script's JSON reply as a JobRecord, always of the same shape. */
+export function toRecord(job: StoredJob): JobRecord {
+  return {
+    id: job.id!,
+    task: job.task!,
+    queue: job.queue!,
+    state: job.state,
+    priority: Number(job.priority),
+    payload: job.payload!,
+    result: job.result ?? null,
+    progress: job.progress ?? null,
+    errors: job.errors!,
+    attempt: Number(job.attempt),
+    maxAttempts: Number(job.maxAttempts),
+    runAt: Number(job.runAt),
+    createdAt: Number(job.createdAt),
+    startedAt: numberOrNull(job.startedAt),
+    finishedAt: numberOrNull(job.finishedAt),
+    leaseToken: job.leaseToken ?? null,
+    leaseUntil: numberOrNull(job.leaseUntil),
+    workerId: job.workerId ?? null,
   };
-  for (let i = 0; i < row.length; i += 2) {
-    const value = row[i + 1]!;
-    switch (row[i]) {
-      case 'id':
-        record.id = value;
-        break;
-      case 'task':
-        record.task = value;
-        break;
-      case 'queue':
-        record.queue = value;
-        break;
-      case 'state':
-        record.state = value as JobState;
-        break;
-      case 'priority':
-        record.priority = Number(value);
-        break;
-      case 'payload':
-        record.payload = value;
-        break;
-      case 'result':
-        record.result = value;
-        break;
-      case 'progress':
-        record.progress = value;
-        break;
-      case 'errors':
-        record.errors = value;
-        break;
-      case 'attempt':
-        record.attempt = Number(value);
-        break;
-      case 'maxAttempts':
-        record.maxAttempts = Number(value);
-        break;
-      case 'runAt':
-        record.runAt = Number(value);
-        break;
-      case 'createdAt':
-        record.createdAt = Number(value);
-        break;
-      case 'startedAt':
-        record.startedAt = Number(value);
-        break;
-      case 'finishedAt':
-        record.finishedAt = Number(value);
-        break;
-      case 'leaseToken':
-        record.leaseToken = value;
-        break;
-      case 'leaseUntil':
-        record.leaseUntil = Number(value);
-        break;
-      case 'workerId':
-        record.workerId = value;
-        break;
-      default:
-      // errand's own fields (pair, ext): not part of the record.
-    }
-  }
-  return record;
 }
 
-/** Rows from a JSON reply; cjson writes an empty list as {}. */
-export function toRecords(rows: unknown): JobRecord[] {
-  return Array.isArray(rows) ? (rows as Row[]).map(toRecord) : [];
+/** Jobs of a JSON reply; cjson writes an empty list as {}. */
+export function toRecords(jobs: unknown): JobRecord[] {
+  return Array.isArray(jobs) ? (jobs as StoredJob[]).map(toRecord) : [];
 }

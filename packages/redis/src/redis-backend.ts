@@ -14,7 +14,7 @@ import type {
 } from '@errand/core';
 import { closeClient, describeServer, openClient, watchConnection } from './connection.ts';
 import type { ResolvedOptions } from './options.ts';
-import { isJobId, newJobArgs, toRecord, toRecords, transitionArgs, type ChangeRow } from './records.ts';
+import { isJobId, newJobArgs, toRecord, toRecords, transitionJson } from './records.ts';
 import { scripts, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
 
@@ -137,18 +137,18 @@ export class RedisBackend implements Backend {
     const client = this.#require();
     const applied = new Array<boolean>(changes.length).fill(false);
     for (let start = 0; start < changes.length; start += WRITE_CHUNK) {
-      const rows: ChangeRow[] = [];
+      const rows: string[] = [];
       const sent: number[] = [];
       const end = Math.min(changes.length, start + WRITE_CHUNK);
       for (let i = start; i < end; i++) {
-        const row = transitionArgs(changes[i]!);
+        const row = transitionJson(changes[i]!);
         if (row === null) continue;
         rows.push(row);
         sent.push(i);
       }
       if (rows.length === 0) continue;
       const results = (await this.#scripts.transition.run(client, this.#idKey, [
-        JSON.stringify(rows),
+        `[${rows.join(',')}]`,
       ])) as string;
       // One '1' (applied) or '0' per change sent.
       for (let k = 0; k < sent.length; k++) applied[sent[k]!] = results.charCodeAt(k) === 49;
@@ -184,7 +184,7 @@ export class RedisBackend implements Backend {
     const client = this.#require();
     if (!isJobId(id)) return null;
     const reply = await this.#scripts.get.run(client, this.#idKey, [id]);
-    return reply === null ? null : toRecord(JSON.parse(reply as string) as string[]);
+    return reply === null ? null : toRecord(JSON.parse(reply as string) as Parameters<typeof toRecord>[0]);
   }
 
   async list(filter: ListFilter): Promise<JobPage> {

@@ -117,32 +117,21 @@ local jobs = {}
 for _, entry in ipairs(taken) do
   local m, pair = entry[1], entry[2]
   local id = id_of(m)
-  local row = read_job(id)
-  local state, attempt
-  if row then
-    for f = 1, #row, 2 do
-      if row[f] == 'state' then
-        state = row[f + 1]
-      elseif row[f] == 'attempt' then
-        attempt = row[f + 1]
-      end
-    end
-  end
+  local key = job_key(id)
+  local job = read_job(id)
+  local state = job and job.state
   -- Always true while the indexes are right; a stale entry is dropped, not claimed.
   if state == 'queued' or state == 'scheduled' then
-    attempt = tostring(tonumber(attempt) + 1)
-    redis.call('HSET', job_key(id), 'state', 'running', 'attempt', attempt, 'startedAt', now,
+    local attempt = tostring(tonumber(job.attempt) + 1)
+    redis.call('HSET', key, 'state', 'running', 'attempt', attempt, 'startedAt', now,
       'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
     zrem(state_key(state), m)
     zadd(LEASES, lease_until, m)
     count(pair, state, -1)
     count(pair, 'running', 1)
-    -- The job as it is now: the new values after the old ones, which they override.
-    local k = #row
-    row[k + 1], row[k + 2], row[k + 3], row[k + 4] = 'state', 'running', 'attempt', attempt
-    row[k + 5], row[k + 6], row[k + 7], row[k + 8] = 'startedAt', now, 'leaseToken', lease_token
-    row[k + 9], row[k + 10], row[k + 11], row[k + 12] = 'leaseUntil', lease_until, 'workerId', worker_id
-    jobs[#jobs + 1] = row
+    job.state, job.attempt, job.startedAt = 'running', attempt, now
+    job.leaseToken, job.leaseUntil, job.workerId = lease_token, lease_until, worker_id
+    jobs[#jobs + 1] = job
   end
 end
 flush()

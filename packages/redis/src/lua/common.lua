@@ -67,27 +67,26 @@ local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'cancelled'
 end
 
--- The job as a flat list of its stored fields and values (HGETALL order, long fields added at the
--- end, then 'id' and the id), or nil when there is no such job. The caller maps names to fields,
--- later pairs winning, so a script may append changed values instead of editing the list.
+-- The job as a table of its stored fields (long fields read from their keys, errand's own pair
+-- and ext left out, id added), or nil when there is no such job. Its JSON is a JobRecord with the
+-- numbers as text and a null field left out.
 local function read_job(id)
   local key = job_key(id)
-  local row = redis.call('HGETALL', key)
-  if #row == 0 then return nil end
-  for i = 1, #row, 2 do
-    if row[i] == 'ext' then
-      local ext = row[i + 1]
-      for j = 1, #ext do
-        local field = BLOB_NAME[string.sub(ext, j, j)]
-        row[#row + 1] = field
-        row[#row + 1] = redis.call('GET', key .. ':' .. field)
-      end
-      break
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then return nil end
+  local job = {}
+  for i = 1, #flat, 2 do job[flat[i]] = flat[i + 1] end
+  local ext = job.ext
+  if ext then
+    for j = 1, #ext do
+      local field = BLOB_NAME[string.sub(ext, j, j)]
+      job[field] = redis.call('GET', key .. ':' .. field)
     end
+    job.ext = nil
   end
-  row[#row + 1] = 'id'
-  row[#row + 1] = id
-  return row
+  job.pair = nil
+  job.id = id
+  return job
 end
 
 -- JSON for a reply: the caller parses one string instead of thousands of RESP items. An empty
