@@ -2,13 +2,16 @@
 
 -- name: renew-leases
 -- The heartbeat: extends to $3 the lease of each job still running under its token.
--- Inputs: $1 ids (bigint[]), $2 lease tokens (text[], the same length, pairwise with $1), $3 lease until.
+-- Inputs: $1 ids (bigint[], each once), $2 lease tokens (text[], pairwise with $1), $3 lease until.
 -- Outputs: one row { id } (as text) per lease extended; a job left out has been taken from the worker.
+-- Plan: no join, whose size the planner could misjudge into a nested loop over both lists: each job
+--   found (through the primary key or jobs_leases) looks its token up by its id's position in $1.
 -- Atomicity: one statement; each row's check and update are atomic.
 UPDATE errand.jobs AS j
 SET lease_until = $3
-FROM unnest($1::bigint[], $2::text[]) AS l(id, lease_token)
-WHERE j.id = l.id AND j.state = 'running' AND j.lease_token = l.lease_token
+WHERE j.id = ANY ($1::bigint[])
+  AND j.state = 'running'
+  AND j.lease_token = ($2::text[])[array_position($1::bigint[], j.id)]
 RETURNING j.id::text AS id;
 
 -- name: record-progress

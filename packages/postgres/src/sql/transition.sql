@@ -11,9 +11,29 @@
 --   maxAttempts 16, startedAt 32, finishedAt 64): a field whose bit is clear keeps its column as it
 --   is (the change left it undefined); a set bit writes the value, null included.
 -- Outputs: one row { i } per change that applied.
+-- Plan: the jobs are found through the primary key (`= ANY`), whatever the planner believes about the
+--   table's size; a join on id alone may be planned as a scan of the whole table.
 -- Atomicity: one statement, so the batch commits or fails as a whole and each change is atomic on its
 --   own. Each job appears at most once per call (the backend splits a batch that repeats an id, so
 --   that the second change sees the first). Any `to` other than 'running' clears the lease.
+WITH changes AS (
+  SELECT * FROM json_to_recordset($1::json) AS c(
+    i integer,
+    id bigint,
+    "from" text[],
+    "leaseToken" text,
+    "leaseExpiredBefore" bigint,
+    "to" text,
+    set integer,
+    "runAt" bigint,
+    result text,
+    errors text,
+    attempt integer,
+    "maxAttempts" integer,
+    "startedAt" bigint,
+    "finishedAt" bigint
+  )
+)
 UPDATE errand.jobs AS j
 SET state = c."to",
     run_at = CASE WHEN c.set & 1 <> 0 THEN c."runAt" ELSE j.run_at END,
@@ -26,23 +46,9 @@ SET state = c."to",
     lease_token = CASE WHEN c."to" = 'running' THEN j.lease_token END,
     lease_until = CASE WHEN c."to" = 'running' THEN j.lease_until END,
     worker_id = CASE WHEN c."to" = 'running' THEN j.worker_id END
-FROM json_to_recordset($1::json) AS c(
-  i integer,
-  id bigint,
-  "from" text[],
-  "leaseToken" text,
-  "leaseExpiredBefore" bigint,
-  "to" text,
-  set integer,
-  "runAt" bigint,
-  result text,
-  errors text,
-  attempt integer,
-  "maxAttempts" integer,
-  "startedAt" bigint,
-  "finishedAt" bigint
-)
-WHERE j.id = c.id
+FROM changes AS c
+WHERE j.id = ANY (ARRAY(SELECT id FROM changes))
+  AND j.id = c.id
   AND j.state = ANY (c."from")
   AND (c."leaseToken" IS NULL OR j.lease_token = c."leaseToken")
   AND (c."leaseExpiredBefore" IS NULL OR j.lease_until < c."leaseExpiredBefore")
