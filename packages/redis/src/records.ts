@@ -73,6 +73,10 @@ function valid(kind: Kind, value: unknown): boolean {
   return Number.isFinite(value);
 }
 
+function badChange(id: unknown, problem: string): TypeError {
+  return new TypeError(`transition of job ${describe(id)}: ${problem}`);
+}
+
 /**
  * One change as transition.lua reads it, written straight as JSON text (no array or object to
  * build and stringify per change): [id, to, from, {field: text or null, …}, leaseToken or null,
@@ -80,36 +84,32 @@ function valid(kind: Kind, value: unknown): boolean {
  * its id (it is reported false without a round trip).
  */
 export function transitionJson(change: JobTransition): string | null {
-  const where = `transition of job ${describe(change.id)}`;
-  if (!isJobState(change.to))
-    throw new TypeError(`${where}: "to" must be a job state (got ${describe(change.to)})`);
-  if (!Array.isArray(change.from) || !change.from.every(isJobState)) {
-    throw new TypeError(`${where}: "from" must be an array of job states`);
-  }
+  const { id, to, from, leaseToken, leaseExpiredBefore } = change;
+  if (!isJobState(to)) throw badChange(id, `"to" must be a job state (got ${describe(to)})`);
+  if (!Array.isArray(from) || !from.every(isJobState))
+    throw badChange(id, '"from" must be an array of job states');
   let values = '';
-  for (const field of FIELDS) {
+  for (let i = 0; i < FIELDS.length; i++) {
+    const field = FIELDS[i]!;
     const value = change[field];
     if (value === undefined) continue;
     const kind: Kind = FIELD_KINDS[field];
     if (!valid(kind, value))
-      throw new TypeError(`${where}: "${field}" must be ${kind.expected} (got ${describe(value)})`);
+      throw badChange(id, `"${field}" must be ${kind.expected} (got ${describe(value)})`);
     const text = value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : `"${value}"`;
-    values += `${values === '' ? '' : ','}"${field}":${text}`;
+    values += values === '' ? `"${field}":${text}` : `,"${field}":${text}`;
   }
-  const { leaseToken, leaseExpiredBefore } = change;
   if (leaseToken !== undefined && typeof leaseToken !== 'string') {
-    throw new TypeError(`${where}: "leaseToken" must be a string (got ${describe(leaseToken)})`);
+    throw badChange(id, `"leaseToken" must be a string (got ${describe(leaseToken)})`);
   }
   if (leaseExpiredBefore !== undefined && !Number.isFinite(leaseExpiredBefore)) {
-    throw new TypeError(
-      `${where}: "leaseExpiredBefore" must be a finite number (got ${describe(leaseExpiredBefore)})`,
-    );
+    throw badChange(id, `"leaseExpiredBefore" must be a finite number (got ${describe(leaseExpiredBefore)})`);
   }
-  if (!isJobId(change.id) || change.from.length === 0) return null;
+  if (!isJobId(id) || from.length === 0) return null;
   const token = leaseToken === undefined ? 'null' : JSON.stringify(leaseToken);
   const before = leaseExpiredBefore === undefined ? 'null' : `"${leaseExpiredBefore}"`;
   // id is canonical digits and the states are names from JOB_STATES: nothing to escape.
-  return `["${change.id}","${change.to}","${change.from.join(',')}",{${values}},${token},${before}]`;
+  return `["${id}","${to}","${from.length === 1 ? from[0] : from.join(',')}",{${values}},${token},${before}]`;
 }
 
 function numberOrNull(value: string | undefined): number | null {

@@ -110,7 +110,15 @@ export class RedisBackend implements Backend {
         this.wakeups.nextScheduled(Number(nextRunAt), nextQueue, now);
       }
       const jobs = toRecords(rows);
-      for (const job of jobs) claimed.push(job);
+      for (const job of jobs) {
+        // What claim.lua wrote, and left out of its reply.
+        job.state = 'running';
+        job.startedAt = now;
+        job.leaseToken = request.leaseToken;
+        job.leaseUntil = request.leaseUntil;
+        job.workerId = request.workerId;
+        claimed.push(job);
+      }
       if (jobs.length < chunk) break;
       remaining -= chunk;
     }

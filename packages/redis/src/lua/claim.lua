@@ -4,9 +4,10 @@
 -- ARGV     now, limit, leaseToken, leaseUntil, workerId, number of tasks, the tasks..., number of
 --          queues (-1 for every queue), the queues...
 -- Returns  JSON [nextRunAt, nextQueue, [job, job, ...]]: the claimed jobs in claim order, each as
---          read_job returns it (as it is after the claim); nextRunAt and nextQueue are the runAt
---          and queue of the earliest scheduled job still waiting for its time (false when there is
---          none), so the caller can wake up for it.
+--          read_job returned it before the claim, with the new attempt, but without the other fields
+--          the claim wrote, which the caller knows (state 'running', startedAt = now, the lease);
+--          nextRunAt and nextQueue are the runAt and queue of the earliest scheduled job still
+--          waiting for its time (false when there is none), so the caller can wake up for it.
 -- Atomic:  one script, so two claims never take the same job.
 --
 -- 1. Promote: scheduled jobs whose runAt <= now move from `delayed` to their ready zset (at most
@@ -129,8 +130,9 @@ for _, entry in ipairs(taken) do
     zadd(LEASES, lease_until, m)
     count(pair, state, -1)
     count(pair, 'running', 1)
-    job.state, job.attempt, job.startedAt = 'running', attempt, now
-    job.leaseToken, job.leaseUntil, job.workerId = lease_token, lease_until, worker_id
+    -- The reply leaves out what the caller knows: state running, startedAt and the lease.
+    job.attempt = attempt
+    job.state, job.startedAt, job.leaseToken, job.leaseUntil, job.workerId = nil
     jobs[#jobs + 1] = job
   end
 end

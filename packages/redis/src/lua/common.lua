@@ -62,7 +62,15 @@ local function member(id) return string.char(96 + #id) .. id end
 local function id_of(m) return string.sub(m, 2) end
 local function ready_key(pair, priority) return P .. 'ready:' .. pair .. ':' .. priority end
 local function levels_key(pair) return P .. 'levels:' .. pair end
-local function state_key(state) return P .. 'state:' .. state end
+local STATE_KEYS = {}
+local function state_key(state)
+  local key = STATE_KEYS[state]
+  if not key then
+    key = P .. 'state:' .. state
+    STATE_KEYS[state] = key
+  end
+  return key
+end
 local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'cancelled'
 end
@@ -172,9 +180,14 @@ local function zrem(key, m)
   list[#list + 1] = m
 end
 
+-- Counts per pair and state, as nested tables: no string to build per job.
 local function count(pair, state, delta)
-  local field = pair .. ':' .. state
-  pending_count[field] = (pending_count[field] or 0) + delta
+  local by_state = pending_count[pair]
+  if not by_state then
+    by_state = {}
+    pending_count[pair] = by_state
+  end
+  by_state[state] = (by_state[state] or 0) + delta
 end
 
 -- A ready zset a job left: its priority leaves levels:<pair> if the zset ends up empty.
@@ -194,9 +207,12 @@ local function flush()
   for key, level in pairs(touched_ready) do
     if redis.call('EXISTS', key) == 0 then redis.call('ZREM', level[1], level[2]) end
   end
-  for field, delta in pairs(pending_count) do
-    if delta ~= 0 and redis.call('HINCRBY', COUNTS, field, delta) <= 0 then
-      redis.call('HDEL', COUNTS, field)
+  for pair, by_state in pairs(pending_count) do
+    for state, delta in pairs(by_state) do
+      local field = pair .. ':' .. state
+      if delta ~= 0 and redis.call('HINCRBY', COUNTS, field, delta) <= 0 then
+        redis.call('HDEL', COUNTS, field)
+      end
     end
   end
   pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}

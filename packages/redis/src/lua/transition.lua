@@ -22,8 +22,7 @@ for c = 1, #changes do
   local change = changes[c]
   local id, to, from, values, token, before = change[1], change[2], change[3], change[4], change[5], change[6]
   local key = job_key(id)
-  local job = redis.call('HMGET', key, 'state', 'leaseToken', 'leaseUntil', 'pair', 'priority', 'runAt',
-    'finishedAt', 'ext')
+  local job = redis.call('HMGET', key, 'state', 'leaseToken', 'leaseUntil', 'pair', 'ext')
   local state = job[1]
   local ok = state and (state == from or string.find(',' .. from .. ',', ',' .. state .. ',', 1, true) ~= nil)
   if ok and token ~= NULL then ok = job[2] == token end
@@ -32,22 +31,26 @@ for c = 1, #changes do
   if ok then
     if handled[id] then flush() end
     handled[id] = true
-    local m = member(id)
-    index_remove(m, state, job[4], job[5])
+    local m, pair = member(id), job[4]
+    -- What the indexes need besides: read only when the change leaves or enters a waiting state,
+    -- or finishes the job without a finishedAt of its own (the usual completion needs neither).
+    local priority, run_at, finished_at = false, values.runAt, values.finishedAt
+    local waiting = state == 'queued' or state == 'scheduled' or to == 'queued' or to == 'scheduled'
+    if waiting or (finished_at == nil and is_finished(to)) then
+      local more = redis.call('HMGET', key, 'priority', 'runAt', 'finishedAt')
+      priority, run_at = more[1], run_at or more[2]
+      if finished_at == nil then finished_at = more[3] end
+    end
+    if finished_at == NULL then finished_at = false end
+    index_remove(m, state, pair, priority)
     local set, unset = { 'state', to }, {}
     local lease_until = job[3]
     if to ~= 'running' then
       lease_until = false
       unset[1], unset[2], unset[3] = 'leaseToken', 'leaseUntil', 'workerId'
     end
-    write_fields(key, job[8], values, set, unset)
-    local run_at, finished_at = values.runAt or job[6], values.finishedAt
-    if finished_at == nil then
-      finished_at = job[7]
-    elseif finished_at == NULL then
-      finished_at = false
-    end
-    index_add(id, m, to, job[4], job[5], run_at, lease_until, finished_at)
+    write_fields(key, job[5], values, set, unset)
+    index_add(id, m, to, pair, priority, run_at, lease_until, finished_at)
   end
   applied[c] = ok and '1' or '0'
 end
