@@ -61,8 +61,8 @@ export class PostgresWakeups implements Wakeups {
     this.#logger = logger;
   }
 
-  notify(queues: readonly string[]): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  async notify(queues: readonly string[]): Promise<void> {
+    if (this.#closed) return;
     const { pool } = this.#connections();
     if (this.#pending === null) {
       const pending = { queues: new Set<string>(), sent: Promise.resolve() };
@@ -73,7 +73,7 @@ export class PostgresWakeups implements Wakeups {
       this.#pending = pending;
     }
     for (const queue of queues) this.#pending.queues.add(queue);
-    return this.#pending.sent;
+    await this.#pending.sent;
   }
 
   async subscribe(listener: Listener): Promise<() => Promise<void>> {

@@ -12,8 +12,8 @@ INSERT INTO errand.jobs (task, queue, state, priority, payload, max_attempts, ru
 SELECT task, queue, state, priority, payload, "maxAttempts", "runAt", "createdAt"
 FROM ROWS FROM (
   json_to_recordset($1::json) AS (
-    task text, queue text, state text, priority integer, payload text,
-    "maxAttempts" integer, "runAt" bigint, "createdAt" bigint
+    task text, queue text, state text, priority bigint, payload text,
+    "maxAttempts" bigint, "runAt" bigint, "createdAt" bigint
   )
 ) WITH ORDINALITY AS j (task, queue, state, priority, payload, "maxAttempts", "runAt", "createdAt", n)
 ORDER BY n
@@ -29,8 +29,8 @@ WITH inserted AS (
   SELECT task, queue, state, priority, payload, "maxAttempts", "runAt", "createdAt"
   FROM ROWS FROM (
     json_to_recordset($1::json) AS (
-      task text, queue text, state text, priority integer, payload text,
-      "maxAttempts" integer, "runAt" bigint, "createdAt" bigint
+      task text, queue text, state text, priority bigint, payload text,
+      "maxAttempts" bigint, "runAt" bigint, "createdAt" bigint
     )
   ) WITH ORDINALITY AS j (task, queue, state, priority, payload, "maxAttempts", "runAt", "createdAt", n)
   ORDER BY n

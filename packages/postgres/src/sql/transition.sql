@@ -28,8 +28,8 @@ WITH changes AS (
     "runAt" bigint,
     result text,
     errors text,
-    attempt integer,
-    "maxAttempts" integer,
+    attempt bigint,
+    "maxAttempts" bigint,
     "startedAt" bigint,
     "finishedAt" bigint
   )

@@ -17,13 +17,14 @@ CREATE TABLE errand.jobs (
   queue text NOT NULL,
   state text NOT NULL
     CHECK (state IN ('scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled')),
-  priority integer NOT NULL,
+  -- bigint: the core accepts any safe integer here (and for max_attempts).
+  priority bigint NOT NULL,
   payload text NOT NULL,
   result text,
   progress text,
   errors text NOT NULL DEFAULT '[]',
-  attempt integer NOT NULL DEFAULT 0,
-  max_attempts integer NOT NULL,
+  attempt bigint NOT NULL DEFAULT 0,
+  max_attempts bigint NOT NULL,
   run_at bigint NOT NULL,
   created_at bigint NOT NULL,
   started_at bigint,
