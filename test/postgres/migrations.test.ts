@@ -121,6 +121,49 @@ describe('postgres: migrations', { skip: await skipUnlessReachable(POSTGRES_URL)
     await assert.rejects(migrate({ connectionString: POSTGRES_URL, schema }), /newer release/);
   });
 
+  it('works with the longest schema name allowed (statement and channel names stay within 63 bytes)', async () => {
+    const schema = `${freshSchema()}_${'x'.repeat(48)}`.slice(0, 48);
+    const backend = postgresBackend({ connectionString: POSTGRES_URL, schema });
+    try {
+      await backend.init();
+      const heard: (readonly string[])[] = [];
+      const unsubscribe = await backend.wakeups!.subscribe((queues) => heard.push(queues));
+      const [id] = await backend.insert([
+        {
+          task: 't',
+          queue: 'q',
+          state: 'queued',
+          priority: 0,
+          payload: '{}',
+          maxAttempts: 1,
+          runAt: 0,
+          createdAt: 0,
+        },
+      ]);
+      await backend.wakeups!.notify(['q']);
+      const claimed = await backend.claim({
+        queues: null,
+        tasks: ['t'],
+        limit: 5,
+        workerId: 'w',
+        leaseToken: 'l',
+        leaseUntil: 10,
+        now: 1,
+      });
+      assert.deepEqual(
+        claimed.map((job) => job.id),
+        [id],
+      );
+      for (let i = 0; i < 100 && heard.length === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(heard, [['q']]);
+      await unsubscribe();
+    } finally {
+      await backend.close();
+      schemas.push(schema);
+    }
+  });
+
   it('init() against a server that does not answer says where it tried', async () => {
     const backend = postgresBackend({
       connectionString: 'postgres://postgres@127.0.0.1:1/test',

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { backendFromUrl } from '@errand/core';
 import { fromUrl, postgresBackend, type PostgresBackendOptions } from '@errand/postgres';
 
+import { statementName } from '../../packages/postgres/src/statements.ts';
 import { parseUrl } from '../../packages/postgres/src/url.ts';
 
 const URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -80,5 +81,19 @@ describe('postgres: options', () => {
       assert.equal(backend.kind, 'postgres');
       await backend.close();
     }
+  });
+});
+
+describe('postgres: prepared statement names', () => {
+  it('stay within the 63 bytes PostgreSQL keeps, and apart, whatever the schema', () => {
+    const long = 'a'.repeat(48);
+    const names = ['record-worker', 'record-progress', 'claim-jobs'].flatMap((statement) => [
+      statementName(long, statement),
+      statementName(`${long.slice(0, 47)}b`, statement),
+      statementName('errand', statement),
+    ]);
+    for (const name of names) assert.ok(name.length <= 63, `${name} is longer than 63 bytes`);
+    assert.equal(new Set(names.map((name) => name.slice(0, 63))).size, names.length);
+    assert.equal(statementName('errand', 'claim-jobs'), 'errand:errand:claim-jobs');
   });
 });

@@ -53,7 +53,7 @@ export interface ListValues {
  */
 export function statementsFor(schema: string) {
   const prepared = (file: string, name: string): Prepared => ({
-    name: `errand:${schema}:${name}`,
+    name: statementName(schema, name),
     text: sqlStatement(file, name, schema),
   });
   const query = (statement: Prepared, values: unknown[]): QueryConfig => ({
@@ -109,3 +109,19 @@ export function statementsFor(schema: string) {
 }
 
 export type Statements = ReturnType<typeof statementsFor>;
+
+/** PostgreSQL keeps the first 63 bytes of a prepared statement's name (NAMEDATALEN - 1). */
+const MAX_NAME = 63;
+
+/**
+ * `errand:<schema>:<statement>`, or with a long schema, a hash of it in its place: names that
+ * PostgreSQL cut to the same 63 bytes would clash on a connection two backends share.
+ */
+export function statementName(schema: string, statement: string): string {
+  const name = `errand:${schema}:${statement}`;
+  if (name.length <= MAX_NAME) return name;
+  // FNV-1a, 32 bits: enough to tell apart the few schemas one connection serves.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < schema.length; i++) hash = Math.imul(hash ^ schema.charCodeAt(i), 0x01000193);
+  return `errand:${(hash >>> 0).toString(16).padStart(8, '0')}:${statement}`;
+}
