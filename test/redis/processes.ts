@@ -160,7 +160,14 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
+export interface OwnRedisOptions {
+  /** (Default: 'noeviction') */
+  maxmemoryPolicy?: string;
+  /** AOF with fsync on every write; off: no persistence at all. (Default: true) */
+  persistence?: boolean;
+}
+
+export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), 'errand-redis-'));
   const port = 6390 + Math.floor(Math.random() * 500);
   const url = `redis://127.0.0.1:${port}`;
@@ -176,13 +183,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         '--dir',
         dir,
         '--appendonly',
-        'yes',
+        options.persistence === false ? 'no' : 'yes',
         '--appendfsync',
         'always',
         '--save',
         '',
         '--maxmemory-policy',
-        'noeviction',
+        options.maxmemoryPolicy ?? 'noeviction',
       ],
       { stdio: 'ignore' },
     );
