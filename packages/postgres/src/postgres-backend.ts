@@ -1,0 +1,287 @@
+import type {
+  Backend,
+  ClaimRequest,
+  InsertOptions,
+  JobPage,
+  JobRecord,
+  JobTransition,
+  Lease,
+  ListFilter,
+  NewJob,
+  StateCount,
+  WorkerRecord,
+} from '@errand/core';
+import { insertInCallerTransaction } from './caller-transaction.ts';
+import { Connections } from './connections.ts';
+import { migrateSchema } from './migrations.ts';
+import type { ResolvedOptions } from './options.ts';
+import { byClaimOrder, compareIds, isJobId } from './rows.ts';
+import { statementsFor, type Statements, type TransitionRow } from './statements.ts';
+import { notifyPayloads, PostgresWakeups } from './wakeups.ts';
+
+/** The first page of list(): every id is below this. */
+const NO_CURSOR = '9223372036854775807';
+
+/** transition-jobs' `set` bits: which optional fields a change writes. */
+const FIELD_BITS = [
+  ['runAt', 1],
+  ['result', 2],
+  ['errors', 4],
+  ['attempt', 8],
+  ['maxAttempts', 16],
+  ['startedAt', 32],
+  ['finishedAt', 64],
+] as const;
+
+/**
+ * The PostgreSQL backend. Each method is one statement (a batch included), so it is atomic without
+ * an explicit transaction and costs one round trip; the statements are in sql/*.sql.
+ */
+export class PostgresBackend implements Backend {
+  readonly kind = 'postgres';
+  readonly wakeups: PostgresWakeups;
+  readonly #options: ResolvedOptions;
+  readonly #statements: Statements;
+  #connections: Connections | null = null;
+  #ready: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#statements = statementsFor(options.schema);
+    this.wakeups = new PostgresWakeups(
+      options.schema,
+      () => this.#connected(),
+      this.#statements,
+      options.logger,
+    );
+  }
+
+  /** Connects and brings the schema up to date (or checks it, with migrate: false). */
+  async init(): Promise<void> {
+    if (this.#closed) throw new Error('postgres backend: init() after close(); create a new backend');
+    this.#ready ??= this.#init().catch((error: unknown) => {
+      this.#ready = null;
+      throw error;
+    });
+    await this.#ready;
+  }
+
+  async #init(): Promise<void> {
+    this.#connections ??= new Connections(this.#options.source, this.#options.logger);
+    try {
+      await migrateSchema(this.#connections, this.#options.schema, this.#options.migrate);
+    } catch (error) {
+      if ((error as Error).message.startsWith('@errand/postgres')) throw error;
+      throw new Error(
+        `postgres backend: cannot prepare the "${this.#options.schema}" schema on ` +
+          `${this.#connections.target}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]> {
+    const { pool } = this.#require();
+    const tx = options?.tx;
+    if (tx === undefined) {
+      if (jobs.length === 0) return [];
+      const { rows } = await pool.query<{ id: string }>(this.#statements.insertJobs(jobs));
+      return idsInOrder(rows);
+    }
+    // In the caller's transaction: the NOTIFY goes with it, delivered at its commit, dropped at rollback.
+    const payloads = notifyPayloads(
+      new Set(jobs.filter((job) => job.state === 'queued').map((job) => job.queue)),
+    );
+    const query = this.#statements.insertJobsAndNotify(jobs, this.wakeups.channel, payloads);
+    const { rows } = await insertInCallerTransaction<{ id: string }>(tx, query, this.#options.schema);
+    return idsInOrder(rows);
+  }
+
+  async claim(request: ClaimRequest): Promise<JobRecord[]> {
+    const { pool } = this.#require();
+    const { queues, tasks, limit } = request;
+    if (limit <= 0 || tasks.length === 0 || queues?.length === 0) return [];
+    const { rows } = await pool.query<JobRecord>(this.#statements.claimJobs(request));
+    return rows.sort(byClaimOrder);
+  }
+
+  async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
+    const { pool } = this.#require();
+    const held = leases.filter((lease) => isJobId(lease.id));
+    if (held.length === 0) return [];
+    const { rows } = await pool.query<{ id: string }>(
+      this.#statements.renewLeases(
+        held.map((lease) => lease.id),
+        held.map((lease) => lease.leaseToken),
+        leaseUntil,
+      ),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async transition(changes: readonly JobTransition[]): Promise<boolean[]> {
+    const { pool } = this.#require();
+    const applied = new Array<boolean>(changes.length).fill(false);
+    // A job named twice in a batch gets its changes in separate rounds, in order, so the second sees
+    // the first (one UPDATE touches a row at most once). The core's batches rarely repeat a job.
+    for (const round of rounds(changes)) {
+      const { rows } = await pool.query<{ i: number }>(this.#statements.transitionJobs(round));
+      for (const { i } of rows) applied[i] = true;
+    }
+    return applied;
+  }
+
+  async recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean> {
+    const { pool } = this.#require();
+    if (!isJobId(id)) return false;
+    const { rowCount } = await pool.query(this.#statements.recordProgress(id, leaseToken, progress));
+    return rowCount === 1;
+  }
+
+  async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
+    const { pool } = this.#require();
+    if (request.limit <= 0) return [];
+    const { rows } = await pool.query<JobRecord>(this.#statements.findExpired(request.now, request.limit));
+    return rows;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const { pool } = this.#require();
+    if (!isJobId(id)) return null;
+    const { rows } = await pool.query<JobRecord>(this.#statements.getJob(id));
+    return rows[0] ?? null;
+  }
+
+  async list(filter: ListFilter): Promise<JobPage> {
+    const { pool } = this.#require();
+    const { limit } = filter;
+    if (limit <= 0) return { jobs: [], next: null };
+    const { rows } = await pool.query<JobRecord>(
+      this.#statements.listJobs({
+        state: filter.state ?? null,
+        task: filter.task ?? null,
+        queue: filter.queue ?? null,
+        before: filter.before === undefined ? NO_CURSOR : cursor(filter.before),
+        // One more than asked, to know whether another page follows.
+        limit: limit + 1,
+      }),
+    );
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    return { jobs: rows, next: more ? rows[rows.length - 1]!.id : null };
+  }
+
+  async stats(): Promise<StateCount[]> {
+    const { pool } = this.#require();
+    const { rows } = await pool.query<StateCount>(this.#statements.jobStats());
+    return rows;
+  }
+
+  async prune(request: { before: number; limit: number }): Promise<number> {
+    const { pool } = this.#require();
+    if (request.limit <= 0) return 0;
+    const { rowCount } = await pool.query(this.#statements.pruneJobs(request.before, request.limit));
+    return rowCount ?? 0;
+  }
+
+  async recordWorker(worker: WorkerRecord): Promise<void> {
+    const { pool } = this.#require();
+    await pool.query(
+      this.#statements.recordWorker([
+        worker.id,
+        worker.hostname,
+        worker.pid,
+        worker.queues,
+        worker.tasks,
+        worker.concurrency,
+        worker.startedAt,
+        worker.heartbeatAt,
+      ]),
+    );
+  }
+
+  async listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]> {
+    const { pool } = this.#require();
+    const { rows } = await pool.query<WorkerRecord>(this.#statements.listWorkers(request.seenSince));
+    return rows;
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    const { pool } = this.#require();
+    await pool.query(this.#statements.removeWorker(id));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready?.catch(() => undefined);
+    await this.wakeups.close();
+    await this.#connections?.end();
+  }
+
+  #require(): Connections {
+    if (this.#connections !== null && this.#ready !== null && !this.#closed) return this.#connections;
+    throw new Error(
+      this.#closed
+        ? 'postgres backend: used after close(); create a new backend'
+        : 'postgres backend: call init() before using it (the errand app does this when it starts)',
+    );
+  }
+
+  #connected(): Connections {
+    return this.#require();
+  }
+}
+
+/** insert's ids in input order: ids are handed out in input order, so that is numeric order. */
+function idsInOrder(rows: { id: string }[]): string[] {
+  return rows.map((row) => row.id).sort(compareIds);
+}
+
+/**
+ * The batch as transition-jobs rows, in rounds where no job appears twice; changes whose id cannot
+ * be a job are left out (they apply to nothing).
+ */
+function rounds(changes: readonly JobTransition[]): TransitionRow[][] {
+  const result: TransitionRow[][] = [];
+  const roundOf = new Map<string, number>();
+  changes.forEach((change, i) => {
+    if (!isJobId(change.id)) return;
+    const round = (roundOf.get(change.id) ?? -1) + 1;
+    roundOf.set(change.id, round);
+    (result[round] ??= []).push(transitionRow(change, i));
+  });
+  return result;
+}
+
+function transitionRow(change: JobTransition, i: number): TransitionRow {
+  let set = 0;
+  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
+  return {
+    i,
+    id: change.id,
+    from: change.from,
+    leaseToken: change.leaseToken ?? null,
+    leaseExpiredBefore: change.leaseExpiredBefore ?? null,
+    to: change.to,
+    set,
+    runAt: change.runAt,
+    result: change.result,
+    errors: change.errors,
+    attempt: change.attempt,
+    maxAttempts: change.maxAttempts,
+    startedAt: change.startedAt,
+    finishedAt: change.finishedAt,
+  };
+}
+
+/** list()'s `before` cursor: a job id (decimal string). */
+function cursor(before: string): string {
+  if (typeof before !== 'string' || !/^[0-9]{1,19}$/.test(before) || BigInt(before) > BigInt(NO_CURSOR)) {
+    throw new TypeError(
+      `list: before must be a job id such as "42", the previous page's next (got ${JSON.stringify(before)})`,
+    );
+  }
+  return before;
+}

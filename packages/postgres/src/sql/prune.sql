@@ -1,0 +1,15 @@
+-- name: prune-jobs
+-- Deletes up to $2 finished jobs (succeeded, failed, cancelled) that finished before $1, in no
+-- particular order: with no ORDER BY, no plan ever sorts the finished jobs (there may be millions),
+-- whatever the statistics say; jobs_finished serves the range.
+-- Inputs: $1 before, $2 limit. Outputs: one row { id } per job deleted.
+-- Atomicity: one statement; idempotent, safe on several nodes at once (a row deleted by another
+--   node meanwhile is simply not deleted twice).
+DELETE FROM errand.jobs
+WHERE id = ANY (ARRAY(
+  SELECT id
+  FROM errand.jobs
+  WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < $1
+  LIMIT $2
+))
+RETURNING 1 AS deleted;

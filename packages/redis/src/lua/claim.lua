@@ -1,0 +1,147 @@
+-- claim.lua: Backend.claim, a batch of due jobs under one fresh lease.
+--
+-- KEYS[1]  P .. 'id'
+-- ARGV     now, limit, leaseToken, leaseUntil, workerId, number of tasks, the tasks..., number of
+--          queues (-1 for every queue), the queues...
+-- Returns  JSON [nextRunAt, nextQueue, [job, job, ...]]: the claimed jobs in claim order, each as
+--          read_job returned it before the claim, with the new attempt, but without the other fields
+--          the claim wrote, which the caller knows (state 'running', startedAt = now, the lease);
+--          nextRunAt and nextQueue are the runAt and queue of the earliest scheduled job still
+--          waiting for its time (false when there is none), so the caller can wake up for it.
+-- Atomic:  one script, so two claims never take the same job.
+--
+-- 1. Promote: scheduled jobs whose runAt <= now move from `delayed` to their ready zset (at most
+--    PROMOTE_MAX per claim; their state stays 'scheduled'). Claim order among due scheduled jobs is
+--    exact unless more than PROMOTE_MAX of them fall due between two claims.
+-- 2. Find the ready zsets to take from: one per (queue, task) pair of the given tasks and queues,
+--    and per priority in levels:<pair>. Other tasks' jobs are never read.
+-- 3. Take up to `limit` jobs in order of priority, then runAt (the score), then id (the member):
+--    priority by priority, merging that priority's zsets by (score, id); a zset's taken prefix goes
+--    with one ZREMRANGEBYRANK. Each claim costs O(zsets + limit * log n), whatever the queue length.
+-- 4. Each job becomes running: attempt + 1, startedAt now, the lease; it enters `leases`.
+
+local PROMOTE_MAX = 1000
+
+local now, limit = ARGV[1], tonumber(ARGV[2])
+local lease_token, lease_until, worker_id = ARGV[3], ARGV[4], ARGV[5]
+local task_count = tonumber(ARGV[6])
+local queue_count = tonumber(ARGV[7 + task_count])
+
+-- 1. Promote due scheduled jobs.
+local due = redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
+for _, m in ipairs(due) do
+  local job = redis.call('HMGET', job_key(id_of(m)), 'state', 'pair', 'priority', 'runAt')
+  if job[1] == 'scheduled' then
+    zadd(ready_key(job[2], job[3]), job[4], m)
+    zadd(levels_key(job[2]), job[3], job[3])
+  end
+  zrem(DELAYED, m)
+end
+flush()
+
+-- 2. The (queue, task) pairs to take from, each once, and their priorities.
+local pair_ids, seen = {}, {}
+local function add_pair(pair)
+  if pair and not seen[pair] then
+    seen[pair] = true
+    pair_ids[#pair_ids + 1] = pair
+  end
+end
+for t = 1, task_count do
+  local hash = P .. 'queues-of:' .. ARGV[6 + t]
+  if queue_count < 0 then
+    for _, pair in ipairs(redis.call('HVALS', hash)) do add_pair(pair) end
+  else
+    local wanted = {}
+    for q = 1, queue_count do wanted[q] = ARGV[7 + task_count + q] end
+    if queue_count > 0 then
+      for _, pair in ipairs(redis.call('HMGET', hash, unpack(wanted))) do add_pair(pair) end
+    end
+  end
+end
+
+local streams = {}
+for _, pair in ipairs(pair_ids) do
+  local levels = redis.call('ZRANGE', levels_key(pair), 0, -1, 'WITHSCORES')
+  for i = 1, #levels, 2 do
+    streams[#streams + 1] = { pair = pair, priority = levels[i], level = tonumber(levels[i + 1]) }
+  end
+end
+table.sort(streams, function(a, b) return a.level < b.level end)
+
+-- 3. Take, priority by priority.
+local taken = {}
+local i = 1
+while i <= #streams and #taken < limit do
+  local level = streams[i].level
+  local group = {}
+  while i <= #streams and streams[i].level == level do
+    local stream = streams[i]
+    stream.key = ready_key(stream.pair, stream.priority)
+    stream.items = redis.call('ZRANGE', stream.key, 0, limit - #taken - 1, 'WITHSCORES')
+    stream.next = 1
+    group[#group + 1] = stream
+    i = i + 1
+  end
+  if #group == 1 then
+    -- One zset at this priority (the usual case): its head is already in order.
+    local stream = group[1]
+    local items = stream.items
+    for k = 1, #items, 2 do taken[#taken + 1] = { items[k], stream.pair } end
+    stream.next = #items + 1
+  end
+  while #group > 1 and #taken < limit do
+    local best, best_score, best_id
+    for _, stream in ipairs(group) do
+      local m = stream.items[stream.next]
+      if m then
+        local score, id = tonumber(stream.items[stream.next + 1]), tonumber(id_of(m))
+        if not best or score < best_score or (score == best_score and id < best_id) then
+          best, best_score, best_id = stream, score, id
+        end
+      end
+    end
+    if not best then break end
+    taken[#taken + 1] = { best.items[best.next], best.pair }
+    best.next = best.next + 2
+  end
+  for _, stream in ipairs(group) do
+    if stream.next > 1 then
+      redis.call('ZREMRANGEBYRANK', stream.key, 0, (stream.next - 1) / 2 - 1)
+    end
+    left_ready(stream.pair, stream.priority)
+  end
+end
+
+-- 4. Mark them running under the lease.
+local jobs = {}
+for _, entry in ipairs(taken) do
+  local m, pair = entry[1], entry[2]
+  local id = id_of(m)
+  local key = job_key(id)
+  local job = read_job(id)
+  local state = job and job.state
+  -- Always true while the indexes are right; a stale entry is dropped, not claimed.
+  if state == 'queued' or state == 'scheduled' then
+    local attempt = tostring(tonumber(job.attempt) + 1)
+    redis.call('HSET', key, 'state', 'running', 'attempt', attempt, 'startedAt', now,
+      'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
+    zrem(state_key(state), m)
+    zadd(LEASES, lease_until, m)
+    count(pair, state, -1)
+    count(pair, 'running', 1)
+    -- The reply leaves out what the caller knows: state running, startedAt and the lease.
+    job.attempt = attempt
+    job.state, job.startedAt, job.leaseToken, job.leaseUntil, job.workerId = nil
+    jobs[#jobs + 1] = job
+  end
+end
+flush()
+
+local next_run_at, next_queue = false, false
+local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
+if head[1] then
+  next_run_at = head[2]
+  next_queue = redis.call('HGET', job_key(id_of(head[1])), 'queue')
+end
+return reply_json({ next_run_at, next_queue, jobs })

@@ -1,0 +1,255 @@
+-- common.lua: the helpers every errand script shares. errand prepends this file to each of the other
+-- scripts in this folder before loading it, so they all name keys, encode ids and keep the indexes
+-- the same way. On its own it defines locals and touches no key.
+--
+-- KEYS[1] of every script is P .. 'id', where P is the prefix in a hash tag ('{errand}:'): Redis
+-- (and Redis Cluster) routes the script by that key, and every other key the script derives from P
+-- hashes to the same slot, so it is on the same node. The keys, all under P:
+--
+--   id                        string  the last job id handed out (INCRBY)
+--   job:<id>                  hash    a job's fields (see below); a null field is left out
+--   job:<id>:<field>          string  payload, result, errors or progress when longer than
+--                                     INLINE_MAX bytes, kept out of the hash so the hash stays a
+--                                     compact listpack; the hash's 'ext' field lists which (p r e g)
+--   pair-seq                  string  the last pair id handed out
+--   pairs                     hash    pair id -> JSON [queue, task]
+--   queues-of:<task>          hash    queue -> pair id, for each queue that has had jobs of the task
+--   ready:<pair>:<priority>   zset    claimable jobs (queued, or scheduled and promoted) of one
+--                                     (queue, task) pair at one priority; score runAt
+--   levels:<pair>             zset    the priorities whose ready zset is not empty; score = member
+--   delayed                   zset    scheduled jobs not yet promoted to a ready zset; score runAt
+--   leases                    zset    running jobs; score leaseUntil (also the index of state
+--                                     'running' for list: it holds no more jobs than workers run)
+--   finished                  zset    succeeded, failed and cancelled jobs that have a finishedAt;
+--                                     score finishedAt
+--   state:<state>             zset    every job in that state but running; score id (for list)
+--   counts                    hash    '<pair>:<state>' -> number of jobs (no zero entries), for stats
+--   wake                      channel the JSON array of queues that just got claimable jobs
+--
+-- Zset members are ids led by one letter that gives their length ('a' for 1 digit, 'b' for 2, ...):
+-- 9 -> 'a9', 10 -> 'b10'. Members that tie on score sort by member, so they sort by id as numbers.
+--
+-- Index changes are collected (zadd, zrem, count) and written by flush(): one variadic ZADD or ZREM
+-- per key instead of one call per job. Per key, removals are written before additions, which is
+-- right for one job leaving and entering the same zset in one change; a script that handles the
+-- same job twice must flush() in between.
+--
+-- Writes never fail after a script's first write: callers check every value before sending it,
+-- and a script reads what it needs before it writes. Under maxmemory, Redis refuses a script's
+-- first write and lets the rest of a script that has started writing finish, so a script writes
+-- all of its changes or none. That needs maxmemory-policy noeviction: an evicted key is a lost job.
+
+local P = string.sub(KEYS[1], 1, -3)
+local DELAYED = P .. 'delayed'
+local LEASES = P .. 'leases'
+local FINISHED = P .. 'finished'
+local COUNTS = P .. 'counts'
+local PAIRS = P .. 'pairs'
+
+-- A job's hash has the JobRecord fields (task, queue, state, priority, payload, result, progress,
+-- errors, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, leaseToken, leaseUntil,
+-- workerId; a null one left out) and two of errand's own: pair (its (queue, task) pair id) and ext.
+-- The JSON fields that move to their own key when long, and their flag in 'ext':
+local BLOB_FLAG = { payload = 'p', result = 'r', errors = 'e', progress = 'g' }
+local BLOB_NAME = { p = 'payload', r = 'result', e = 'errors', g = 'progress' }
+-- hash-max-listpack-value's default: a longer value would turn the whole hash into a hashtable.
+local INLINE_MAX = 64
+-- Arguments per variadic call, well under Lua's unpack() limit.
+local CHUNK = 4000
+
+local function job_key(id) return P .. 'job:' .. id end
+local function member(id) return string.char(96 + #id) .. id end
+local function id_of(m) return string.sub(m, 2) end
+local function ready_key(pair, priority) return P .. 'ready:' .. pair .. ':' .. priority end
+local function levels_key(pair) return P .. 'levels:' .. pair end
+local STATE_KEYS = {}
+local function state_key(state)
+  local key = STATE_KEYS[state]
+  if not key then
+    key = P .. 'state:' .. state
+    STATE_KEYS[state] = key
+  end
+  return key
+end
+local function is_finished(state)
+  return state == 'succeeded' or state == 'failed' or state == 'cancelled'
+end
+
+-- The job as a table of its stored fields (long fields read from their keys, errand's own pair
+-- and ext left out, id added), or nil when there is no such job. Its JSON is a JobRecord with the
+-- numbers as text and a null field left out.
+local function read_job(id)
+  local key = job_key(id)
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then return nil end
+  local job = {}
+  for i = 1, #flat, 2 do job[flat[i]] = flat[i + 1] end
+  local ext = job.ext
+  if ext then
+    for j = 1, #ext do
+      local field = BLOB_NAME[string.sub(ext, j, j)]
+      job[field] = redis.call('GET', key .. ':' .. field)
+    end
+    job.ext = nil
+  end
+  job.pair = nil
+  job.id = id
+  return job
+end
+
+-- JSON for a reply: the caller parses one string instead of thousands of RESP items. An empty
+-- table encodes as {}, which the caller reads as an empty list.
+local function reply_json(value) return cjson.encode(value) end
+
+-- Writes fields of the job at `key`: `values` maps field -> text, or NULL to remove the field.
+-- `set` (field, value, ...) and `unset` (fields) may already hold writes of the caller's; all go
+-- out in one HSET and one HDEL. `ext` is the job's 'ext' field as read (false when absent).
+local NULL = cjson.null
+local function write_fields(key, ext, values, set, unset)
+  local old_ext = ext or ''
+  ext = old_ext
+  for field, value in pairs(values) do
+    local flag = BLOB_FLAG[field]
+    local long = flag and value ~= NULL and #value > INLINE_MAX
+    if flag and ext ~= '' and string.find(ext, flag, 1, true) then
+      -- Kept in its own key until now.
+      if long then
+        redis.call('SET', key .. ':' .. field, value)
+      else
+        redis.call('DEL', key .. ':' .. field)
+        ext = (string.gsub(ext, flag, ''))
+        if value == NULL then
+          unset[#unset + 1] = field
+        else
+          set[#set + 1] = field
+          set[#set + 1] = value
+        end
+      end
+    elseif long then
+      redis.call('SET', key .. ':' .. field, value)
+      ext = ext .. flag
+      unset[#unset + 1] = field
+    elseif value == NULL then
+      unset[#unset + 1] = field
+    else
+      set[#set + 1] = field
+      set[#set + 1] = value
+    end
+  end
+  if ext ~= old_ext then
+    if ext == '' then
+      unset[#unset + 1] = 'ext'
+    else
+      set[#set + 1] = 'ext'
+      set[#set + 1] = ext
+    end
+  end
+  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  if #unset > 0 then redis.call('HDEL', key, unpack(unset)) end
+end
+
+-- Deletes a job's hash and its long fields.
+local function delete_job(id, ext)
+  local key = job_key(id)
+  local keys = { key }
+  if ext then
+    for i = 1, #ext do keys[#keys + 1] = key .. ':' .. BLOB_NAME[string.sub(ext, i, i)] end
+  end
+  redis.call('UNLINK', unpack(keys))
+end
+
+-- Pending index changes, written by flush().
+local pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
+
+local function zadd(key, score, m)
+  local list = pending_add[key]
+  if not list then
+    list = {}
+    pending_add[key] = list
+  end
+  list[#list + 1] = score
+  list[#list + 1] = m
+end
+
+local function zrem(key, m)
+  local list = pending_rem[key]
+  if not list then
+    list = {}
+    pending_rem[key] = list
+  end
+  list[#list + 1] = m
+end
+
+-- Counts per pair and state, as nested tables: no string to build per job.
+local function count(pair, state, delta)
+  local by_state = pending_count[pair]
+  if not by_state then
+    by_state = {}
+    pending_count[pair] = by_state
+  end
+  by_state[state] = (by_state[state] or 0) + delta
+end
+
+-- A ready zset a job left: its priority leaves levels:<pair> if the zset ends up empty.
+local function left_ready(pair, priority)
+  touched_ready[ready_key(pair, priority)] = { levels_key(pair), priority }
+end
+
+local function call_chunked(command, key, args)
+  for i = 1, #args, CHUNK do
+    redis.call(command, key, unpack(args, i, math.min(i + CHUNK - 1, #args)))
+  end
+end
+
+local function flush()
+  for key, members in pairs(pending_rem) do call_chunked('ZREM', key, members) end
+  for key, args in pairs(pending_add) do call_chunked('ZADD', key, args) end
+  for key, level in pairs(touched_ready) do
+    if redis.call('EXISTS', key) == 0 then redis.call('ZREM', level[1], level[2]) end
+  end
+  for pair, by_state in pairs(pending_count) do
+    for state, delta in pairs(by_state) do
+      local field = pair .. ':' .. state
+      if delta ~= 0 and redis.call('HINCRBY', COUNTS, field, delta) <= 0 then
+        redis.call('HDEL', COUNTS, field)
+      end
+    end
+  end
+  pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
+end
+
+-- Adds a job to the indexes of `state`. Times are the job's (text as stored, or false).
+local function index_add(id, m, state, pair, priority, run_at, lease_until, finished_at)
+  if state == 'queued' then
+    zadd(ready_key(pair, priority), run_at, m)
+    zadd(levels_key(pair), priority, priority)
+  elseif state == 'scheduled' then
+    zadd(DELAYED, run_at, m)
+  elseif state == 'running' then
+    zadd(LEASES, lease_until or '+inf', m)
+    count(pair, state, 1)
+    return
+  elseif finished_at then
+    zadd(FINISHED, finished_at, m)
+  end
+  zadd(state_key(state), id, m)
+  count(pair, state, 1)
+end
+
+-- Removes a job from the indexes of `state`. A scheduled job may have been promoted to its ready
+-- zset already, so it leaves both.
+local function index_remove(m, state, pair, priority)
+  if state == 'queued' or state == 'scheduled' then
+    if state == 'scheduled' then zrem(DELAYED, m) end
+    zrem(ready_key(pair, priority), m)
+    left_ready(pair, priority)
+  elseif state == 'running' then
+    zrem(LEASES, m)
+    count(pair, state, -1)
+    return
+  else
+    zrem(FINISHED, m)
+  end
+  zrem(state_key(state), m)
+  count(pair, state, -1)
+end

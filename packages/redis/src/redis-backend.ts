@@ -1,0 +1,344 @@
+import type {
+  Backend,
+  ClaimRequest,
+  InsertOptions,
+  JobPage,
+  JobRecord,
+  JobState,
+  JobTransition,
+  Lease,
+  ListFilter,
+  NewJob,
+  StateCount,
+  WorkerRecord,
+} from '@errand/core';
+import { closeClient, describeServer, openClient, watchConnection } from './connection.ts';
+import type { ResolvedOptions } from './options.ts';
+import { isJobId, newJobArgs, toRecord, toRecords, transitionJson } from './records.ts';
+import { scripts, type Client } from './scripts.ts';
+import { RedisWakeups } from './wakeups.ts';
+
+/** Most jobs one claim script takes; a larger limit is claimed in several scripts. */
+const CLAIM_CHUNK = 1_000;
+/** Most changes (or leases) per script, so that one call never holds Redis for long. */
+const WRITE_CHUNK = 500;
+/** Most jobs one prune script deletes. */
+const PRUNE_CHUNK = 1_000;
+/** Most jobs one list script examines before it hands back a cursor. */
+const LIST_BUDGET = 1_000;
+
+/**
+ * The Redis backend. Every state change is one Lua script (src/lua/*.lua), so it is atomic on the
+ * server: nothing is read into Node, changed and written back. Reads that need several keys (a job
+ * with a long payload, a page of jobs) are scripts too, so they see one consistent state.
+ */
+export class RedisBackend implements Backend {
+  readonly kind = 'redis';
+  readonly wakeups: RedisWakeups;
+  readonly #options: ResolvedOptions;
+  readonly #scripts = scripts();
+  /** KEYS[1] of every script: the routing key, `{prefix}:id`. */
+  readonly #idKey: string;
+  readonly #workersKey: string;
+  #client: Client | null = null;
+  #watch: { readonly closing: () => void } | null = null;
+  #opening: Promise<void> | null = null;
+  #ready = false;
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    const tag = `{${options.prefix}}:`;
+    this.#idKey = `${tag}id`;
+    this.#workersKey = `${tag}workers`;
+    this.wakeups = new RedisWakeups(() => this.#require(), `${tag}wake`, options.logger);
+  }
+
+  /** The key prefix with its hash tag, e.g. `{errand}:`; every key errand writes starts with it. */
+  get keyPrefix(): string {
+    return `{${this.#options.prefix}}:`;
+  }
+
+  async init(): Promise<void> {
+    if (this.#closed) throw new Error('redis backend: init() after close(); create a new backend');
+    this.#opening ??= this.#open().catch((error: unknown) => {
+      this.#opening = null;
+      throw error;
+    });
+    await this.#opening;
+  }
+
+  async insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]> {
+    const client = this.#require();
+    if (options?.tx !== undefined) {
+      throw new Error(
+        "redis backend: insert cannot join a caller's transaction (tx): Redis has no transaction errand " +
+          'could join. Enqueue after your transaction commits, or use the PostgreSQL or SQLite backend ' +
+          'to enqueue inside one.',
+      );
+    }
+    if (jobs.length === 0) return [];
+    const rows = new Array<string[]>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) rows[i] = newJobArgs(jobs[i]!, i, jobs.length);
+    const first = Number(await this.#scripts.insert.run(client, this.#idKey, [JSON.stringify(rows)]));
+    const queued = new Set<string>();
+    for (const job of jobs) if (job.state === 'queued') queued.add(job.queue);
+    this.wakeups.announced([...queued]);
+    return Array.from({ length: jobs.length }, (_, i) => String(first + i));
+  }
+
+  async claim(request: ClaimRequest): Promise<JobRecord[]> {
+    const client = this.#require();
+    const { queues, tasks, limit, now } = request;
+    if (!(limit > 0) || tasks.length === 0 || queues?.length === 0) return [];
+    const claimed: JobRecord[] = [];
+    for (let remaining = Math.floor(limit); remaining > 0;) {
+      const chunk = Math.min(remaining, CLAIM_CHUNK);
+      const reply = (await this.#scripts.claim.run(client, this.#idKey, [
+        now,
+        chunk,
+        request.leaseToken,
+        request.leaseUntil,
+        request.workerId,
+        tasks.length,
+        ...tasks,
+        queues === null ? -1 : queues.length,
+        ...(queues ?? []),
+      ])) as string;
+      const [nextRunAt, nextQueue, rows] = JSON.parse(reply) as [string | false, string | false, unknown];
+      if (nextRunAt !== false && nextQueue !== false) {
+        this.wakeups.nextScheduled(Number(nextRunAt), nextQueue, now);
+      }
+      const jobs = toRecords(rows);
+      for (const job of jobs) {
+        // What claim.lua wrote, and left out of its reply.
+        job.state = 'running';
+        job.startedAt = now;
+        job.leaseToken = request.leaseToken;
+        job.leaseUntil = request.leaseUntil;
+        job.workerId = request.workerId;
+        claimed.push(job);
+      }
+      if (jobs.length < chunk) break;
+      remaining -= chunk;
+    }
+    return claimed;
+  }
+
+  async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
+    const client = this.#require();
+    const valid = leases.filter((lease) => isJobId(lease.id) && typeof lease.leaseToken === 'string');
+    const renewed: string[] = [];
+    for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
+      const chunk = valid.slice(i, i + WRITE_CHUNK).map((lease) => [lease.id, lease.leaseToken]);
+      const reply = await this.#scripts['renew-leases'].run(client, this.#idKey, [
+        leaseUntil,
+        JSON.stringify(chunk),
+      ]);
+      const ids: unknown = JSON.parse(reply as string);
+      if (Array.isArray(ids)) for (const id of ids as string[]) renewed.push(id);
+    }
+    return renewed;
+  }
+
+  async transition(changes: readonly JobTransition[]): Promise<boolean[]> {
+    const client = this.#require();
+    const applied = new Array<boolean>(changes.length).fill(false);
+    for (let start = 0; start < changes.length; start += WRITE_CHUNK) {
+      const rows: string[] = [];
+      const sent: number[] = [];
+      const end = Math.min(changes.length, start + WRITE_CHUNK);
+      for (let i = start; i < end; i++) {
+        const row = transitionJson(changes[i]!);
+        if (row === null) continue;
+        rows.push(row);
+        sent.push(i);
+      }
+      if (rows.length === 0) continue;
+      const results = (await this.#scripts.transition.run(client, this.#idKey, [
+        `[${rows.join(',')}]`,
+      ])) as string;
+      // One '1' (applied) or '0' per change sent.
+      for (let k = 0; k < sent.length; k++) applied[sent[k]!] = results.charCodeAt(k) === 49;
+    }
+    return applied;
+  }
+
+  async recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean> {
+    const client = this.#require();
+    if (typeof progress !== 'string') {
+      throw new TypeError(`recordProgress: progress must be JSON text (got ${typeof progress})`);
+    }
+    if (!isJobId(id) || typeof leaseToken !== 'string') return false;
+    const stored = await this.#scripts['record-progress'].run(client, this.#idKey, [
+      id,
+      leaseToken,
+      progress,
+    ]);
+    return stored === 1;
+  }
+
+  async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
+    const client = this.#require();
+    if (!(request.limit > 0)) return [];
+    const reply = await this.#scripts['find-expired'].run(client, this.#idKey, [
+      request.now,
+      Math.floor(request.limit),
+    ]);
+    return toRecords(JSON.parse(reply as string));
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const client = this.#require();
+    if (!isJobId(id)) return null;
+    const reply = await this.#scripts.get.run(client, this.#idKey, [id]);
+    return reply === null ? null : toRecord(JSON.parse(reply as string) as Parameters<typeof toRecord>[0]);
+  }
+
+  async list(filter: ListFilter): Promise<JobPage> {
+    const client = this.#require();
+    const limit = Math.floor(filter.limit);
+    let before = filter.before === undefined ? '' : cursor(filter.before);
+    if (!(limit > 0)) return { jobs: [], next: null };
+    const jobs: JobRecord[] = [];
+    // One more than asked, to know whether another page follows.
+    const want = limit + 1;
+    for (;;) {
+      const reply = await this.#scripts.list.run(client, this.#idKey, [
+        filter.state ?? '',
+        filter.task ?? '',
+        filter.queue ?? '',
+        before,
+        want - jobs.length,
+        LIST_BUDGET,
+      ]);
+      const [stoppedAt, rows] = JSON.parse(reply as string) as [string | false, unknown];
+      for (const job of toRecords(rows)) jobs.push(job);
+      if (stoppedAt === false || jobs.length >= want) break;
+      before = stoppedAt;
+    }
+    const more = jobs.length > limit;
+    if (more) jobs.length = limit;
+    return { jobs, next: more ? jobs[jobs.length - 1]!.id : null };
+  }
+
+  async stats(): Promise<StateCount[]> {
+    const client = this.#require();
+    const [counts, pairs] = (await this.#scripts.stats.run(client, this.#idKey, [])) as [string[], string[]];
+    const names = new Map<string, [queue: string, task: string]>();
+    for (let i = 0; i < pairs.length; i += 2)
+      names.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as [string, string]);
+    const stats: StateCount[] = [];
+    for (let i = 0; i < counts.length; i += 2) {
+      const field = counts[i]!;
+      const split = field.lastIndexOf(':');
+      const name = names.get(field.slice(0, split));
+      const count = Number(counts[i + 1]);
+      if (name === undefined || !(count > 0)) continue;
+      stats.push({ queue: name[0], task: name[1], state: field.slice(split + 1) as JobState, count });
+    }
+    return stats;
+  }
+
+  async prune(request: { before: number; limit: number }): Promise<number> {
+    const client = this.#require();
+    let total = 0;
+    for (let remaining = Math.floor(request.limit); remaining > 0;) {
+      const chunk = Math.min(remaining, PRUNE_CHUNK);
+      const deleted = Number(await this.#scripts.prune.run(client, this.#idKey, [request.before, chunk]));
+      total += deleted;
+      if (deleted < chunk) break;
+      remaining -= deleted;
+    }
+    return total;
+  }
+
+  async recordWorker(worker: WorkerRecord): Promise<void> {
+    const client = this.#require();
+    // One HSET, atomic on its own; the record is JSON of errand's own making.
+    await client.hset(this.#workersKey, worker.id, JSON.stringify(worker));
+  }
+
+  async listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]> {
+    const client = this.#require();
+    const all = await client.hgetall(this.#workersKey);
+    return Object.values(all)
+      .map((json) => JSON.parse(json) as WorkerRecord)
+      .filter((worker) => worker.heartbeatAt >= request.seenSince);
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    const client = this.#require();
+    await client.hdel(this.#workersKey, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ready = false;
+    await this.#opening?.catch(() => undefined);
+    await this.wakeups.close();
+    const client = this.#client;
+    this.#client = null;
+    // An app's own client stays open: it is the app's to close.
+    if (client !== null && this.#watch !== null) await closeClient(client, this.#watch.closing);
+  }
+
+  async #open(): Promise<void> {
+    const options = this.#options;
+    const own = options.client === null;
+    const client = options.client ?? openClient(options);
+    this.#client = client;
+    if (own) this.#watch = watchConnection(client, 'command', options.logger);
+    try {
+      // Loads every script up front: a script that does not compile fails here, not mid-run.
+      await Promise.all(Object.values(this.#scripts).map((script) => client.script('LOAD', script.source)));
+    } catch (error) {
+      this.#client = null;
+      if (own) await closeClient(client, this.#watch!.closing);
+      throw new Error(
+        `redis backend: cannot set up at ${describeServer(client)}: ${(error as Error).message}. ` +
+          'Check that Redis (6.2 or later) is running there and the URL or options are right.',
+        { cause: error },
+      );
+    }
+    await this.#checkEvictionPolicy(client);
+    this.#ready = true;
+  }
+
+  /** An evicted key is a lost job: warn unless the server is set to refuse writes instead. */
+  async #checkEvictionPolicy(client: Client): Promise<void> {
+    let info: string;
+    try {
+      info = await client.info('memory');
+    } catch {
+      return; // INFO may be disabled (some managed services); the docs say what to set.
+    }
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    if (policy !== undefined && policy !== 'noeviction') {
+      this.#options.logger.warn(
+        `Redis at ${describeServer(client)} has maxmemory-policy ${policy}: when it is full it evicts keys, ` +
+          'and an evicted key is a lost or broken job. Set maxmemory-policy noeviction for errand.',
+      );
+    }
+  }
+
+  #require(): Client {
+    if (this.#ready && this.#client !== null) return this.#client;
+    throw new Error(
+      this.#closed
+        ? 'redis backend: used after close(); create a new backend'
+        : 'redis backend: call init() before using it (the errand app does this when it starts)',
+    );
+  }
+}
+
+/** list()'s `before` cursor: a job id (decimal text). */
+function cursor(before: string): string {
+  if (typeof before !== 'string' || !/^[0-9]{1,19}$/.test(before)) {
+    throw new TypeError(
+      `list: before must be a job id such as "42", the previous page's next (got ${JSON.stringify(before)})`,
+    );
+  }
+  return before;
+}

@@ -1,0 +1,43 @@
+// A job enqueued by another process (this one) on the SQLite file starts in an idle worker
+// process within its poll interval: SQLite has no cross-process wake-ups, so polling is the path.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openStore, ready, runsOf, waitFor } from './helpers.ts';
+
+const POLL_MS = 200;
+/** The machine is shared and noisy: room for a claim, a slow scheduler, a GC pause. */
+const SLACK_MS = 150;
+const JOBS = 20;
+
+test(`a job enqueued from another process starts within the poll interval (${POLL_MS} ms)`, async (t) => {
+  const store = openStore();
+  try {
+    const worker = store.startWorker({ pollInterval: `${POLL_MS}ms` });
+    await ready(worker);
+    const latencies: number[] = [];
+    for (let i = 0; i < JOBS; i++) {
+      // Spaced out by uneven gaps, so the enqueues land all over the worker's poll cycle.
+      await sleep(50 + ((i * 73) % 200));
+      const enqueuedAt = Date.now();
+      const handle = await store.tasks.quick.enqueue({ n: i });
+      await waitFor(`job ${handle.id} to start`, () => runsOf(store.runs(), handle.id).length > 0, {
+        timeoutMs: 5_000,
+        everyMs: 5,
+      });
+      latencies.push(runsOf(store.runs(), handle.id)[0]!.at - enqueuedAt);
+    }
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const p50 = sorted[Math.floor(sorted.length / 2)]!;
+    const max = sorted.at(-1)!;
+    t.diagnostic(
+      `enqueue -> started over ${JOBS} jobs: p50 ${p50} ms, max ${max} ms (${latencies.join(', ')})`,
+    );
+    assert.ok(max <= POLL_MS + SLACK_MS, `the slowest start took ${max} ms (all: ${latencies.join(', ')})`);
+
+    worker.kill('SIGTERM');
+    assert.equal((await worker.exited).code, 0, worker.stderr());
+  } finally {
+    await store.dispose();
+  }
+});
