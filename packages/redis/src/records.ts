@@ -1,4 +1,11 @@
-import { isJobState, type JobRecord, type JobState, type JobTransition, type NewJob } from '@errand/core';
+import {
+  isJobState,
+  type JobRecord,
+  type JobState,
+  type JobTransition,
+  type NewJob,
+  type NewUniqueJob,
+} from '@errand/core';
 
 /**
  * Between JobRecords and the scripts' arguments and replies. Every value is checked here, before
@@ -8,7 +15,10 @@ import { isJobState, type JobRecord, type JobState, type JobTransition, type New
  * RESP items. Numbers travel as their decimal text, so Redis stores them exactly as given.
  */
 
-/** A job as read_job (common.lua) returns it: the record's fields as text, a null one left out. */
+/**
+ * A job as read_job (common.lua) returns it: the record's fields as text, a null one left out,
+ * cancelRequested '1' when asked and left out otherwise.
+ */
 type StoredJob = Record<Exclude<keyof JobRecord, 'state'>, string | undefined> & { state: JobState };
 
 /** A job id as insert() returns it, below 2^53 so that Lua's numbers hold it exactly. */
@@ -22,9 +32,12 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }
 
-/** One new job as insert.lua reads it, after checking what a store must refuse. */
-export function newJobArgs(job: NewJob, index: number, count: number): string[] {
-  const where = `insert: job ${index + 1} of ${count}`;
+/**
+ * One new job as insert.lua reads it (insert-unique.lua and fire-schedule.lua too), after checking
+ * what a store must refuse. `call` names the caller in the error.
+ */
+export function newJobArgs(job: NewJob, index: number, count: number, call = 'insert'): (string | null)[] {
+  const where = count === 1 && call !== 'insert' ? call : `${call}: job ${index + 1} of ${count}`;
   if (job === null || typeof job !== 'object') throw new TypeError(`${where} is ${describe(job)}, not a job`);
   for (const field of ['task', 'queue', 'payload'] as const) {
     if (typeof job[field] !== 'string') {
@@ -39,6 +52,12 @@ export function newJobArgs(job: NewJob, index: number, count: number): string[] 
   if (job.state !== 'queued' && job.state !== 'scheduled') {
     throw new TypeError(`${where}: "state" must be "queued" or "scheduled" (got ${describe(job.state)})`);
   }
+  const concurrencyKey = job.concurrencyKey ?? null;
+  if (concurrencyKey !== null && typeof concurrencyKey !== 'string') {
+    throw new TypeError(
+      `${where}: "concurrencyKey" must be a string or null (got ${describe(concurrencyKey)})`,
+    );
+  }
   return [
     job.task,
     job.queue,
@@ -48,6 +67,30 @@ export function newJobArgs(job: NewJob, index: number, count: number): string[] 
     String(job.maxAttempts),
     String(job.runAt),
     String(job.createdAt),
+    concurrencyKey,
+  ];
+}
+
+/** insert-unique.lua's arguments after `now`: uniqueKey, uniqueStates, uniqueUntil and the job. */
+export function uniqueJobArgs(job: NewUniqueJob): string[] {
+  const row = newJobArgs(job, 0, 1, 'insertUnique');
+  const { uniqueKey, uniqueStates, uniqueUntil } = job;
+  if (typeof uniqueKey !== 'string') {
+    throw new TypeError(`insertUnique: "uniqueKey" must be a string (got ${describe(uniqueKey)})`);
+  }
+  if (!Array.isArray(uniqueStates) || !uniqueStates.every(isJobState)) {
+    throw new TypeError('insertUnique: "uniqueStates" must be an array of job states');
+  }
+  if (uniqueUntil !== null && !Number.isFinite(uniqueUntil)) {
+    throw new TypeError(
+      `insertUnique: "uniqueUntil" must be a finite number or null (got ${describe(uniqueUntil)})`,
+    );
+  }
+  return [
+    uniqueKey,
+    uniqueStates.join(','),
+    uniqueUntil === null ? '' : String(uniqueUntil),
+    JSON.stringify([row]),
   ];
 }
 
@@ -137,6 +180,9 @@ export function toRecord(job: StoredJob): JobRecord {
     leaseToken: job.leaseToken ?? null,
     leaseUntil: numberOrNull(job.leaseUntil),
     workerId: job.workerId ?? null,
+    uniqueKey: job.uniqueKey ?? null,
+    concurrencyKey: job.concurrencyKey ?? null,
+    cancelRequested: job.cancelRequested === '1',
   };
 }
 

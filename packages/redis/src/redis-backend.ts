@@ -9,12 +9,16 @@ import type {
   Lease,
   ListFilter,
   NewJob,
+  NewUniqueJob,
+  ScheduleDefinition,
+  ScheduleRecord,
   StateCount,
   WorkerRecord,
 } from '@errand/core';
 import { closeClient, describeServer, openClient, watchConnection } from './connection.ts';
 import type { ResolvedOptions } from './options.ts';
-import { isJobId, newJobArgs, toRecord, toRecords, transitionJson } from './records.ts';
+import { isJobId, newJobArgs, toRecord, toRecords, transitionJson, uniqueJobArgs } from './records.ts';
+import { fireArgs, fireSchedule, listSchedules, recordArgs } from './schedules.ts';
 import { scripts, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
 
@@ -40,6 +44,8 @@ export class RedisBackend implements Backend {
   /** KEYS[1] of every script: the routing key, `{prefix}:id`. */
   readonly #idKey: string;
   readonly #workersKey: string;
+  readonly #pausedKey: string;
+  readonly #schedulesKey: string;
   #client: Client | null = null;
   #watch: { readonly closing: () => void } | null = null;
   #opening: Promise<void> | null = null;
@@ -51,6 +57,8 @@ export class RedisBackend implements Backend {
     const tag = `{${options.prefix}}:`;
     this.#idKey = `${tag}id`;
     this.#workersKey = `${tag}workers`;
+    this.#pausedKey = `${tag}paused`;
+    this.#schedulesKey = `${tag}schedules`;
     this.wakeups = new RedisWakeups(() => this.#require(), `${tag}wake`, options.logger);
   }
 
@@ -70,21 +78,27 @@ export class RedisBackend implements Backend {
 
   async insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]> {
     const client = this.#require();
-    if (options?.tx !== undefined) {
-      throw new Error(
-        "redis backend: insert cannot join a caller's transaction (tx): Redis has no transaction errand " +
-          'could join. Enqueue after your transaction commits, or use the PostgreSQL or SQLite backend ' +
-          'to enqueue inside one.',
-      );
-    }
+    refuseTransaction(options?.tx, 'insert');
     if (jobs.length === 0) return [];
-    const rows = new Array<string[]>(jobs.length);
+    const rows = new Array<(string | null)[]>(jobs.length);
     for (let i = 0; i < jobs.length; i++) rows[i] = newJobArgs(jobs[i]!, i, jobs.length);
     const first = Number(await this.#scripts.insert.run(client, this.#idKey, [JSON.stringify(rows)]));
-    const queued = new Set<string>();
-    for (const job of jobs) if (job.state === 'queued') queued.add(job.queue);
-    this.wakeups.announced([...queued]);
+    this.#announce(jobs);
     return Array.from({ length: jobs.length }, (_, i) => String(first + i));
+  }
+
+  async insertUnique(
+    job: NewUniqueJob,
+    options: { now: number; tx?: unknown },
+  ): Promise<{ id: string; created: boolean }> {
+    const client = this.#require();
+    refuseTransaction(options.tx, 'insertUnique');
+    if (!Number.isFinite(options.now)) throw new TypeError('insertUnique: "now" must be a finite number');
+    const args = uniqueJobArgs(job);
+    const reply = await this.#scripts['insert-unique'].run(client, this.#idKey, [options.now, ...args]);
+    const [id, created] = JSON.parse(reply as string) as [string, boolean];
+    if (created) this.#announce([job]);
+    return { id, created };
   }
 
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
@@ -104,6 +118,7 @@ export class RedisBackend implements Backend {
         ...tasks,
         queues === null ? -1 : queues.length,
         ...(queues ?? []),
+        ...limitArgs(request),
       ])) as string;
       const [nextRunAt, nextQueue, rows] = JSON.parse(reply) as [string | false, string | false, unknown];
       if (nextRunAt !== false && nextQueue !== false) {
@@ -162,6 +177,77 @@ export class RedisBackend implements Backend {
       for (let k = 0; k < sent.length; k++) applied[sent[k]!] = results.charCodeAt(k) === 49;
     }
     return applied;
+  }
+
+  async requestCancel(id: string): Promise<boolean> {
+    const client = this.#require();
+    if (!isJobId(id)) return false;
+    return (await this.#scripts['request-cancel'].run(client, this.#idKey, [id])) === 1;
+  }
+
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    const client = this.#require();
+    const valid = ids.filter(isJobId);
+    const asked: string[] = [];
+    for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
+      const reply = await this.#scripts['cancel-requested'].run(
+        client,
+        this.#idKey,
+        valid.slice(i, i + WRITE_CHUNK),
+      );
+      const chunk: unknown = JSON.parse(reply as string);
+      if (Array.isArray(chunk)) for (const id of chunk as string[]) asked.push(id);
+    }
+    return asked;
+  }
+
+  async setQueuePaused(queue: string, paused: boolean): Promise<void> {
+    const client = this.#require();
+    if (typeof queue !== 'string')
+      throw new TypeError(`setQueuePaused: queue must be a string (got ${typeof queue})`);
+    // One SADD or SREM, atomic on its own; claim.lua reads the set.
+    if (paused) {
+      await client.sadd(this.#pausedKey, queue);
+    } else if ((await client.srem(this.#pausedKey, queue)) === 1) {
+      // Its waiting jobs are claimable again: wake the idle workers.
+      await this.wakeups.notify([queue]);
+    }
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    const client = this.#require();
+    return (await client.smembers(this.#pausedKey)).sort(byCodeUnit);
+  }
+
+  async recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void> {
+    const client = this.#require();
+    await this.#scripts['record-schedules'].run(client, this.#idKey, recordArgs(schedules, declaredAt));
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return await listSchedules(this.#require(), this.#schedulesKey);
+  }
+
+  async fireSchedule(fire: {
+    name: string;
+    tick: number;
+    jobs: readonly NewJob[];
+  }): Promise<string[] | null> {
+    const client = this.#require();
+    const ids = await fireSchedule(client, this.#scripts['fire-schedule'], this.#idKey, fireArgs(fire));
+    if (ids !== null) this.#announce(fire.jobs);
+    return ids;
+  }
+
+  async setSchedulePaused(name: string, paused: boolean): Promise<boolean> {
+    const client = this.#require();
+    if (typeof name !== 'string')
+      throw new TypeError(`setSchedulePaused: name must be a string (got ${typeof name})`);
+    const reply = await this.#scripts['set-schedule-paused'].run(client, this.#idKey, [
+      name,
+      paused ? '1' : '0',
+    ]);
+    return reply === 1;
   }
 
   async recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean> {
@@ -323,6 +409,13 @@ export class RedisBackend implements Backend {
     }
   }
 
+  /** The scripts PUBLISHed a wake-up for these jobs' queues: the core's notify() skips them. */
+  #announce(jobs: readonly NewJob[]): void {
+    const queued = new Set<string>();
+    for (const job of jobs) if (job.state === 'queued') queued.add(job.queue);
+    this.wakeups.announced([...queued]);
+  }
+
   #require(): Client {
     if (this.#ready && this.#client !== null) return this.#client;
     throw new Error(
@@ -341,4 +434,42 @@ function cursor(before: string): string {
     );
   }
   return before;
+}
+
+/** claim.lua's arguments after the queues: excluded queues, rate and concurrency (see its header). */
+function limitArgs(request: ClaimRequest): (string | number)[] {
+  const { excludeQueues = [], rate, concurrency } = request;
+  const args: (string | number)[] = [excludeQueues.length, ...excludeQueues];
+  if (rate === undefined) {
+    args.push('', 0, 0);
+  } else {
+    if (typeof rate.key !== 'string' || !Number.isFinite(rate.max) || !Number.isFinite(rate.periodMs)) {
+      throw new TypeError('claim: rate must be { key: string, max: number, periodMs: number }');
+    }
+    args.push(rate.key, rate.max, rate.periodMs);
+  }
+  if (concurrency === undefined) {
+    args.push(-1);
+  } else {
+    if (!Number.isFinite(concurrency.max) || concurrency.max < 0) {
+      throw new TypeError('claim: concurrency.max must be a finite number >= 0');
+    }
+    args.push(concurrency.max);
+  }
+  return args;
+}
+
+/** Redis cannot join a caller's transaction: say so rather than insert outside it. */
+function refuseTransaction(tx: unknown, call: string): void {
+  if (tx === undefined) return;
+  throw new Error(
+    `redis backend: ${call} cannot join a caller's transaction (tx): Redis has no transaction errand ` +
+      'could join. Enqueue after your transaction commits, or use the PostgreSQL or SQLite backend ' +
+      'to enqueue inside one.',
+  );
+}
+
+/** Name order, as the SQL backends sort text (by code unit). */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

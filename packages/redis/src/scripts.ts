@@ -25,6 +25,12 @@ export const SCRIPT_NAMES = [
   'list',
   'prune',
   'stats',
+  'insert-unique',
+  'request-cancel',
+  'cancel-requested',
+  'record-schedules',
+  'fire-schedule',
+  'set-schedule-paused',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -24,6 +24,17 @@
 --                                     score finishedAt
 --   state:<state>             zset    every job in that state but running; score id (for list)
 --   counts                    hash    '<pair>:<state>' -> number of jobs (no zero entries), for stats
+--   unique:<uniqueKey>        zset    the jobs inserted with insertUnique under that key (score id):
+--                                     the candidates for holder; each job hash keeps its own
+--                                     uniqueStates and uniqueUntil, checked by insert-unique.lua
+--   running-per-key           hash    concurrencyKey -> running jobs with that key (no zero
+--                                     entries): +1 when a keyed job enters running, -1 when it leaves
+--   rate:<key>                zset    the starts a rate-limited claim recorded under that key; score
+--                                     the claim's now, member '<id>:<attempt>'; trimmed to the
+--                                     period by every claim with that key
+--   paused                    set     the paused queues
+--   schedules                 hash    schedule name -> JSON {task, spec, payload, lastTickAt, paused,
+--                                     declaredAt} (times as decimal text, lastTickAt false when null)
 --   wake                      channel the JSON array of queues that just got claimable jobs
 --
 -- Zset members are ids led by one letter that gives their length ('a' for 1 digit, 'b' for 2, ...):
@@ -45,10 +56,15 @@ local LEASES = P .. 'leases'
 local FINISHED = P .. 'finished'
 local COUNTS = P .. 'counts'
 local PAIRS = P .. 'pairs'
+local RUNNING_PER_KEY = P .. 'running-per-key'
+local PAUSED = P .. 'paused'
+local SCHEDULES = P .. 'schedules'
 
 -- A job's hash has the JobRecord fields (task, queue, state, priority, payload, result, progress,
 -- errors, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, leaseToken, leaseUntil,
--- workerId; a null one left out) and two of errand's own: pair (its (queue, task) pair id) and ext.
+-- workerId, uniqueKey, concurrencyKey; a null one left out; cancelRequested '1' while asked, else
+-- left out) and errand's own: pair (its (queue, task) pair id), ext, and for a job inserted with
+-- insertUnique, uniqueStates (the states joined by ',') and uniqueUntil (left out when null).
 -- The JSON fields that move to their own key when long, and their flag in 'ext':
 local BLOB_FLAG = { payload = 'p', result = 'r', errors = 'e', progress = 'g' }
 local BLOB_NAME = { p = 'payload', r = 'result', e = 'errors', g = 'progress' }
@@ -92,7 +108,7 @@ local function read_job(id)
     end
     job.ext = nil
   end
-  job.pair = nil
+  job.pair, job.uniqueStates, job.uniqueUntil = nil
   job.id = id
   return job
 end
@@ -195,6 +211,11 @@ local function left_ready(pair, priority)
   touched_ready[ready_key(pair, priority)] = { levels_key(pair), priority }
 end
 
+-- Adds delta to the running jobs of a concurrency key, dropping the entry at zero.
+local function count_running_key(ck, delta)
+  if redis.call('HINCRBY', RUNNING_PER_KEY, ck, delta) <= 0 then redis.call('HDEL', RUNNING_PER_KEY, ck) end
+end
+
 local function call_chunked(command, key, args)
   for i = 1, #args, CHUNK do
     redis.call(command, key, unpack(args, i, math.min(i + CHUNK - 1, #args)))
@@ -252,4 +273,84 @@ local function index_remove(m, state, pair, priority)
   end
   zrem(state_key(state), m)
   count(pair, state, -1)
+end
+
+-- Inserts new jobs (as insert.lua's ARGV[1] describes them: [task, queue, state, priority, payload,
+-- maxAttempts, runAt, createdAt, concurrencyKey or null], checked by the caller), `extra` (field,
+-- value, ...) added to each job's hash. Returns the first new id (the jobs get first .. first + n - 1)
+-- and the queues to wake. Reads every pair id before its first write.
+local function insert_jobs(jobs, extra)
+  local n = #jobs
+
+  -- Pair ids, by task then queue; new pairs are numbered after the reads.
+  local pair_of, new_pairs = {}, {}
+  for i = 1, n do
+    local task, queue = jobs[i][1], jobs[i][2]
+    local queues = pair_of[task]
+    if not queues then
+      queues = {}
+      pair_of[task] = queues
+    end
+    if queues[queue] == nil then
+      queues[queue] = redis.call('HGET', P .. 'queues-of:' .. task, queue)
+      if not queues[queue] then new_pairs[#new_pairs + 1] = { task, queue } end
+    end
+  end
+
+  -- The earliest runAt waiting in `delayed` before this insert.
+  local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')[2]
+  local earliest = head and tonumber(head) or math.huge
+
+  local last = redis.call('INCRBY', KEYS[1], n)
+
+  for _, new in ipairs(new_pairs) do
+    local task, queue = new[1], new[2]
+    local pair = string.format('%d', redis.call('INCR', P .. 'pair-seq'))
+    redis.call('HSET', P .. 'queues-of:' .. task, queue, pair)
+    redis.call('HSET', PAIRS, pair, cjson.encode({ queue, task }))
+    pair_of[task][queue] = pair
+  end
+
+  local woken, wake = {}, {}
+  for i = 1, n do
+    local job = jobs[i]
+    local task, queue, state, priority = job[1], job[2], job[3], job[4]
+    local payload, max_attempts, run_at, created_at = job[5], job[6], job[7], job[8]
+    local concurrency_key = job[9]
+    local id = string.format('%d', last - n + i)
+    local key = job_key(id)
+    local pair = pair_of[task][queue]
+    local fields = {
+      'task', task, 'queue', queue, 'state', state, 'priority', priority, 'maxAttempts', max_attempts,
+      'runAt', run_at, 'createdAt', created_at, 'attempt', '0', 'errors', '[]', 'pair', pair,
+    }
+    if concurrency_key and concurrency_key ~= NULL then
+      fields[#fields + 1] = 'concurrencyKey'
+      fields[#fields + 1] = concurrency_key
+    end
+    if extra then
+      for k = 1, #extra do fields[#fields + 1] = extra[k] end
+    end
+    if #payload > INLINE_MAX then
+      redis.call('SET', key .. ':payload', payload)
+      fields[#fields + 1] = 'ext'
+      fields[#fields + 1] = 'p'
+    else
+      fields[#fields + 1] = 'payload'
+      fields[#fields + 1] = payload
+    end
+    redis.call('HSET', key, unpack(fields))
+    index_add(id, member(id), state, pair, priority, run_at, false, false)
+    if not woken[queue] and (state == 'queued' or tonumber(run_at) < earliest) then
+      woken[queue] = true
+      wake[#wake + 1] = queue
+    end
+  end
+  flush()
+  return last - n + 1, wake
+end
+
+-- Publishes the queues that got claimable jobs (see insert.lua).
+local function publish_wake(wake)
+  if #wake > 0 then redis.call('PUBLISH', P .. 'wake', cjson.encode(wake)) end
 end

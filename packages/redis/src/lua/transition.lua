@@ -12,8 +12,11 @@
 -- A change applies only if the job exists, its state is in `from`, it holds `leaseToken` when one
 -- is given, and its leaseUntil < `leaseExpiredBefore` when that is given (a rescue must not undo a
 -- heartbeat that renewed the lease after findExpired read it). It then leaves the indexes of its
--- old state, gets the new state and fields (a `to` other than running clears the lease fields),
--- and enters the indexes of its new state. The script decides nothing else.
+-- old state, gets the new state and fields (a `to` other than running clears the lease fields and
+-- cancelRequested),
+-- and enters the indexes of its new state. A change out of running also drops a cancel request,
+-- and a job with a concurrencyKey entering or leaving running moves its key's running count
+-- (running-per-key). The script decides nothing else.
 
 local changes = cjson.decode(ARGV[1])
 local applied = {}
@@ -22,7 +25,7 @@ for c = 1, #changes do
   local change = changes[c]
   local id, to, from, values, token, before = change[1], change[2], change[3], change[4], change[5], change[6]
   local key = job_key(id)
-  local job = redis.call('HMGET', key, 'state', 'leaseToken', 'leaseUntil', 'pair', 'ext')
+  local job = redis.call('HMGET', key, 'state', 'leaseToken', 'leaseUntil', 'pair', 'ext', 'concurrencyKey')
   local state = job[1]
   local ok = state and (state == from or string.find(',' .. from .. ',', ',' .. state .. ',', 1, true) ~= nil)
   if ok and token ~= NULL then ok = job[2] == token end
@@ -47,7 +50,10 @@ for c = 1, #changes do
     local lease_until = job[3]
     if to ~= 'running' then
       lease_until = false
-      unset[1], unset[2], unset[3] = 'leaseToken', 'leaseUntil', 'workerId'
+      unset[1], unset[2], unset[3], unset[4] = 'leaseToken', 'leaseUntil', 'workerId', 'cancelRequested'
+    end
+    if job[6] and (state == 'running') ~= (to == 'running') then
+      count_running_key(job[6], to == 'running' and 1 or -1)
     end
     write_fields(key, job[5], values, set, unset)
     index_add(id, m, to, pair, priority, run_at, lease_until, finished_at)
