@@ -8,15 +8,26 @@ import type {
   Lease,
   ListFilter,
   NewJob,
+  NewUniqueJob,
+  ScheduleDefinition,
+  ScheduleRecord,
   StateCount,
   WorkerRecord,
 } from '@errand/core';
-import { insertInCallerTransaction } from './caller-transaction.ts';
+import { inCallerTransaction, insertInCallerTransaction } from './caller-transaction.ts';
 import { Connections } from './connections.ts';
+import { limitedClaim } from './limited-claim.ts';
 import { migrateSchema } from './migrations.ts';
+import { inOwnTransaction } from './own-transaction.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, compareIds, isJobId } from './rows.ts';
-import { statementsFor, type Statements, type TransitionRow } from './statements.ts';
+import {
+  statementsFor,
+  unnamed,
+  type ClaimValues,
+  type Statements,
+  type TransitionRow,
+} from './statements.ts';
 import { notifyPayloads, PostgresWakeups } from './wakeups.ts';
 
 /** The first page of list(): every id is below this. */
@@ -35,7 +46,9 @@ const FIELD_BITS = [
 
 /**
  * The PostgreSQL backend. Each method is one statement (a batch included), so it is atomic without
- * an explicit transaction and costs one round trip; the statements are in sql/*.sql.
+ * an explicit transaction and costs one round trip; the statements are in sql/*.sql. The exceptions
+ * hold an advisory lock across statements in one transaction: insertUnique() (the key's lock) and a
+ * claim with a rate or concurrency limit (limited-claim.ts).
  */
 export class PostgresBackend implements Backend {
   readonly kind = 'postgres';
@@ -98,11 +111,51 @@ export class PostgresBackend implements Backend {
     return idsInOrder(rows);
   }
 
+  async insertUnique(
+    job: NewUniqueJob,
+    options: { now: number; tx?: unknown },
+  ): Promise<{ id: string; created: boolean }> {
+    const connections = this.#require();
+    const { now, tx } = options;
+    const statements = this.#statements;
+    if (tx === undefined) {
+      return inOwnTransaction(connections, async (client) => {
+        await client.query(statements.lockUniqueKey(job.uniqueKey));
+        const { rows } = await client.query<{ id: string; created: boolean }>(
+          statements.insertUnique(job, now),
+        );
+        return rows[0]!;
+      });
+    }
+    // In the caller's transaction: the key's lock is held until it commits or rolls back, and a new
+    // due job's NOTIFY goes with it, as for insert().
+    return inCallerTransaction(tx, this.#options.schema, 'insertUnique', async (client) => {
+      await client.query(unnamed(statements.lockUniqueKey(job.uniqueKey)));
+      const { rows } = await client.query<{ id: string; created: boolean }>(
+        unnamed(statements.insertUnique(job, now)),
+      );
+      const result = rows[0]!;
+      if (result.created && job.state === 'queued') {
+        await client.query(
+          unnamed(statements.notify(this.wakeups.channel, notifyPayloads(new Set([job.queue])))),
+        );
+      }
+      return result;
+    });
+  }
+
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
-    const { pool } = this.#require();
+    const connections = this.#require();
     const { queues, tasks, limit } = request;
     if (limit <= 0 || tasks.length === 0 || queues?.length === 0) return [];
-    const { rows } = await pool.query<JobRecord>(this.#statements.claimJobs(request));
+    const values: ClaimValues = { ...request, excludeQueues: request.excludeQueues ?? [] };
+    if (request.rate === undefined && request.concurrency === undefined) {
+      const { rows } = await connections.pool.query<JobRecord>(this.#statements.claimJobs(values));
+      return rows.sort(byClaimOrder);
+    }
+    const rows = await inOwnTransaction(connections, (client) =>
+      limitedClaim(client, this.#statements, request, values),
+    );
     return rows.sort(byClaimOrder);
   }
 
@@ -210,6 +263,64 @@ export class PostgresBackend implements Backend {
   async removeWorker(id: string): Promise<void> {
     const { pool } = this.#require();
     await pool.query(this.#statements.removeWorker(id));
+  }
+
+  async requestCancel(id: string): Promise<boolean> {
+    const { pool } = this.#require();
+    if (!isJobId(id)) return false;
+    const { rowCount } = await pool.query(this.#statements.requestCancel(id));
+    return rowCount === 1;
+  }
+
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    const { pool } = this.#require();
+    const valid = ids.filter(isJobId);
+    if (valid.length === 0) return [];
+    const { rows } = await pool.query<{ id: string }>(this.#statements.cancelRequested(valid));
+    const marked = new Set(rows.map((row) => row.id));
+    return valid.filter((id) => marked.has(id));
+  }
+
+  async setQueuePaused(queue: string, paused: boolean): Promise<void> {
+    const { pool } = this.#require();
+    await pool.query(paused ? this.#statements.pauseQueue(queue) : this.#statements.resumeQueue(queue));
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    const { pool } = this.#require();
+    const { rows } = await pool.query<{ queue: string }>(this.#statements.pausedQueues());
+    return rows.map((row) => row.queue);
+  }
+
+  async recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void> {
+    const { pool } = this.#require();
+    if (schedules.length === 0) return;
+    await pool.query(this.#statements.recordSchedules(schedules, declaredAt));
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    const { pool } = this.#require();
+    const { rows } = await pool.query<ScheduleRecord>(this.#statements.listSchedules());
+    return rows;
+  }
+
+  async fireSchedule(fire: {
+    name: string;
+    tick: number;
+    jobs: readonly NewJob[];
+  }): Promise<string[] | null> {
+    const { pool } = this.#require();
+    const { rows } = await pool.query<{ fired: boolean; ids: string[] }>(
+      this.#statements.fireSchedule(fire.name, fire.tick, fire.jobs),
+    );
+    const [{ fired, ids }] = rows as [{ fired: boolean; ids: string[] }];
+    return fired ? ids.sort(compareIds) : null;
+  }
+
+  async setSchedulePaused(name: string, paused: boolean): Promise<boolean> {
+    const { pool } = this.#require();
+    const { rowCount } = await pool.query(this.#statements.setSchedulePaused(name, paused));
+    return rowCount === 1;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { QueryConfig } from 'pg';
-import type { JobState, NewJob } from '@errand/core';
+import type { JobState, NewJob, NewUniqueJob, ScheduleDefinition } from '@errand/core';
 import { ERRAND_TYPES } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
@@ -30,6 +30,7 @@ export interface TransitionRow {
 export interface ClaimValues {
   tasks: readonly string[];
   queues: readonly string[] | null;
+  excludeQueues: readonly string[];
   limit: number;
   now: number;
   leaseToken: string;
@@ -77,6 +78,24 @@ export function statementsFor(schema: string) {
   const listWorkers = prepared('workers.sql', 'list-workers');
   const removeWorker = prepared('workers.sql', 'remove-worker');
   const notify = prepared('notify.sql', 'notify');
+  const lockUniqueKey = prepared('unique.sql', 'lock-unique-key');
+  const insertUnique = prepared('unique.sql', 'insert-unique');
+  const requestCancel = prepared('cancel.sql', 'request-cancel');
+  const cancelRequested = prepared('cancel.sql', 'cancel-requested');
+  const pauseQueue = prepared('queues.sql', 'pause-queue');
+  const resumeQueue = prepared('queues.sql', 'resume-queue');
+  const pausedQueues = prepared('queues.sql', 'paused-queues');
+  const recordSchedules = prepared('schedules.sql', 'record-schedules');
+  const listSchedules = prepared('schedules.sql', 'list-schedules');
+  const fireSchedule = prepared('schedules.sql', 'fire-schedule');
+  const setSchedulePaused = prepared('schedules.sql', 'set-schedule-paused');
+  const lockLimit = prepared('limited-claim.sql', 'lock-limit');
+  const pruneRateStarts = prepared('limited-claim.sql', 'prune-rate-starts');
+  const countRateStarts = prepared('limited-claim.sql', 'count-rate-starts');
+  const recordRateStarts = prepared('limited-claim.sql', 'record-rate-starts');
+  const runningPerKey = prepared('limited-claim.sql', 'running-per-key');
+  const claimCandidates = prepared('limited-claim.sql', 'claim-candidates');
+  const claimIds = prepared('limited-claim.sql', 'claim-ids');
 
   return {
     insertJobs: (jobs: readonly NewJob[]) => query(insertJobs, [JSON.stringify(jobs)]),
@@ -90,7 +109,16 @@ export function statementsFor(schema: string) {
       types: ERRAND_TYPES,
     }),
     claimJobs: (v: ClaimValues) =>
-      query(claimJobs, [v.tasks, v.queues, v.limit, v.now, v.leaseToken, v.leaseUntil, v.workerId]),
+      query(claimJobs, [
+        v.tasks,
+        v.queues,
+        v.excludeQueues,
+        v.limit,
+        v.now,
+        v.leaseToken,
+        v.leaseUntil,
+        v.workerId,
+      ]),
     transitionJobs: (rows: readonly TransitionRow[]) => query(transitionJobs, [JSON.stringify(rows)]),
     renewLeases: (ids: string[], tokens: string[], leaseUntil: number) =>
       query(renewLeases, [ids, tokens, leaseUntil]),
@@ -105,10 +133,64 @@ export function statementsFor(schema: string) {
     listWorkers: (seenSince: number) => query(listWorkers, [seenSince]),
     removeWorker: (id: string) => query(removeWorker, [id]),
     notify: (channel: string, payloads: string[]) => query(notify, [channel, payloads]),
+    /** The advisory lock of one unique key in this schema, for the rest of the transaction. */
+    lockUniqueKey: (key: string) => query(lockUniqueKey, [`errand:${schema}:unique:${key}`]),
+    insertUnique: (job: NewUniqueJob, now: number) =>
+      query(insertUnique, [
+        job.uniqueKey,
+        now,
+        JSON.stringify(newJobFields(job)),
+        job.uniqueStates,
+        job.uniqueUntil,
+      ]),
+    requestCancel: (id: string) => query(requestCancel, [id]),
+    cancelRequested: (ids: readonly string[]) => query(cancelRequested, [ids]),
+    pauseQueue: (queue: string) => query(pauseQueue, [queue]),
+    resumeQueue: (queue: string) => query(resumeQueue, [queue]),
+    pausedQueues: () => query(pausedQueues, []),
+    recordSchedules: (schedules: readonly ScheduleDefinition[], declaredAt: number) =>
+      query(recordSchedules, [
+        JSON.stringify(schedules.map(({ name, task, spec, payload }) => ({ name, task, spec, payload }))),
+        declaredAt,
+      ]),
+    listSchedules: () => query(listSchedules, []),
+    fireSchedule: (name: string, tick: number, jobs: readonly NewJob[]) =>
+      query(fireSchedule, [name, tick, JSON.stringify(jobs)]),
+    setSchedulePaused: (name: string, paused: boolean) => query(setSchedulePaused, [name, paused]),
+    /** The advisory lock of a rate key, or (key null) of every concurrency-limited claim, in this schema. */
+    lockLimit: (rateKey: string | null) =>
+      query(lockLimit, [
+        rateKey === null ? `errand:${schema}:concurrency` : `errand:${schema}:rate:${rateKey}`,
+      ]),
+    pruneRateStarts: (key: string, since: number) => query(pruneRateStarts, [key, since]),
+    countRateStarts: (key: string, since: number, now: number) => query(countRateStarts, [key, since, now]),
+    recordRateStarts: (key: string, now: number, starts: number) =>
+      query(recordRateStarts, [key, now, starts]),
+    runningPerKey: () => query(runningPerKey, []),
+    claimCandidates: (v: Omit<ClaimValues, 'leaseToken' | 'leaseUntil' | 'workerId'>, fullKeys: string[]) =>
+      query(claimCandidates, [v.tasks, v.queues, v.excludeQueues, v.limit, v.now, fullKeys]),
+    claimIds: (
+      ids: readonly string[],
+      v: Pick<ClaimValues, 'now' | 'leaseToken' | 'leaseUntil' | 'workerId'>,
+    ) => query(claimIds, [ids, v.now, v.leaseToken, v.leaseUntil, v.workerId]),
   };
 }
 
 export type Statements = ReturnType<typeof statementsFor>;
+
+/** A NewJob's own fields, as insert-unique reads them (the unique fields go in columns of their own). */
+function newJobFields(job: NewJob): NewJob {
+  const { task, queue, state, priority, payload, maxAttempts, runAt, createdAt, concurrencyKey } = job;
+  return { task, queue, state, priority, payload, maxAttempts, runAt, createdAt, concurrencyKey };
+}
+
+/**
+ * A statement to run on the caller's own connection: unnamed, since that connection's prepared
+ * statements are the app's business (and a pooler may reset them behind pg's back).
+ */
+export function unnamed(config: QueryConfig): QueryConfig {
+  return { text: config.text, values: config.values, types: config.types };
+}
 
 /** PostgreSQL keeps the first 63 bytes of a prepared statement's name (NAMEDATALEN - 1). */
 const MAX_NAME = 63;

@@ -30,7 +30,8 @@ RETURNING 1 AS stored;
 SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-  lease_until AS "leaseUntil", worker_id AS "workerId"
+  lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
+  concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
 FROM errand.jobs AS j
 WHERE state = 'running' AND lease_until < $1
 ORDER BY j.lease_until, j.id

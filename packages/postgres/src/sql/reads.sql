@@ -5,7 +5,8 @@
 SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-  lease_until AS "leaseUntil", worker_id AS "workerId"
+  lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
+  concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
 FROM errand.jobs
 WHERE id = $1;
 
@@ -18,7 +19,8 @@ WHERE id = $1;
 SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-  lease_until AS "leaseUntil", worker_id AS "workerId"
+  lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
+  concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
 FROM errand.jobs AS j
 WHERE j.id < $4
   AND ($1::text IS NULL OR state = $1::text)

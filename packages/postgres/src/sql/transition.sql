@@ -15,7 +15,8 @@
 --   table's size; a join on id alone may be planned as a scan of the whole table.
 -- Atomicity: one statement, so the batch commits or fails as a whole and each change is atomic on its
 --   own. Each job appears at most once per call (the backend splits a batch that repeats an id, so
---   that the second change sees the first). Any `to` other than 'running' clears the lease.
+--   that the second change sees the first). Any `to` other than 'running' clears the lease
+--   and the cancel request (a cancel request belongs to a running attempt).
 WITH changes AS (
   SELECT * FROM json_to_recordset($1::json) AS c(
     i integer,
@@ -45,7 +46,8 @@ SET state = c."to",
     finished_at = CASE WHEN c.set & 64 <> 0 THEN c."finishedAt" ELSE j.finished_at END,
     lease_token = CASE WHEN c."to" = 'running' THEN j.lease_token END,
     lease_until = CASE WHEN c."to" = 'running' THEN j.lease_until END,
-    worker_id = CASE WHEN c."to" = 'running' THEN j.worker_id END
+    worker_id = CASE WHEN c."to" = 'running' THEN j.worker_id END,
+    cancel_requested = CASE WHEN c."to" = 'running' THEN j.cancel_requested ELSE false END
 FROM changes AS c
 WHERE j.id = ANY (ARRAY(SELECT id FROM changes))
   AND j.id = c.id
