@@ -13,7 +13,9 @@ export async function inOwnTransaction<T>(
   const client = await connections.checkout();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    // Explicitly READ COMMITTED, whatever default_transaction_isolation says: each statement after
+    // an advisory lock must see what the previous holder of the lock committed.
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     try {
       const result = await work(client);
       await client.query('COMMIT');

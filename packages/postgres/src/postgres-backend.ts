@@ -130,7 +130,17 @@ export class PostgresBackend implements Backend {
     // In the caller's transaction: the key's lock is held until it commits or rolls back, and a new
     // due job's NOTIFY goes with it, as for insert().
     return inCallerTransaction(tx, this.#options.schema, 'insertUnique', async (client) => {
-      await client.query(unnamed(statements.lockUniqueKey(job.uniqueKey)));
+      const { rows: locked } = await client.query<{ isolation: string }>(
+        unnamed(statements.lockUniqueKey(job.uniqueKey)),
+      );
+      const isolation = locked[0]?.isolation ?? 'read committed';
+      if (isolation !== 'read committed') {
+        throw new Error(
+          `insertUnique: tx is a ${isolation.toUpperCase()} transaction, whose snapshot may predate a ` +
+            'job that holds the key (committed while waiting for the key): enqueue with a key in a ' +
+            'READ COMMITTED transaction (the default), or without tx',
+        );
+      }
       const { rows } = await client.query<{ id: string; created: boolean }>(
         unnamed(statements.insertUnique(job, now)),
       );

@@ -3,14 +3,19 @@
 
 -- name: lock-unique-key
 -- Inputs: $1 the lock name: the schema and the unique key (built by the backend).
--- Outputs: none.
+-- Outputs: one row { isolation }: the transaction's isolation level. Under REPEATABLE READ or
+--   SERIALIZABLE the snapshot was taken when this statement started, before the lock was granted,
+--   so insert-unique could miss a holder committed meanwhile (SERIALIZABLE's conflict checks do not
+--   see errand's own READ COMMITTED inserts): the backend refuses to go on in a caller's
+--   transaction at those levels. Its own transactions are always READ COMMITTED.
 -- Atomicity: a transaction-scoped advisory lock on a 64-bit hash of the name, held until the
 --   transaction commits or rolls back: every insertUnique of one key, in any process, waits here
 --   until the previous one's job is committed (or rolled back). A hash collision between two keys
 --   only makes them wait for each other. It is a statement of its own because, under READ
 --   COMMITTED, the next statement's snapshot is taken after the lock is granted, and so sees the
 --   holder a previous insertUnique just committed.
-SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0));
+SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0)) AS locked,
+  current_setting('transaction_isolation') AS isolation;
 
 -- name: insert-unique
 -- The oldest job holding key $1 at $2 (inserted with that key, in one of the states it was inserted
