@@ -15,6 +15,7 @@ import { deletePrefix, REDIS_URL, silentLogger, testPrefix } from './support.ts'
 const STEPS = 400;
 const TASKS = ['a', 'b', 'c'];
 const QUEUES = ['q1', 'q2'];
+const KEYS = ['k1', 'k2', 'k3'];
 const LONG = `"${'x'.repeat(100)}"`;
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
@@ -47,8 +48,16 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     if (match) jobs.set(match[1]!, await client.hgetall(key));
   }
   const zsets = new Map<string, Map<string, number>>();
+  const uniqueSets = new Map<string, Set<string>>();
   for (const key of keys) {
     if ((await client.type(key)) !== 'zset') continue;
+    const name = key.slice(tag.length);
+    // Checked on their own below: the starts of rate limits, and the candidates for unique holder.
+    if (name.startsWith('rate:')) continue;
+    if (name.startsWith('unique:')) {
+      uniqueSets.set(name.slice('unique:'.length), new Set(await client.zrange(key, '0', '-1')));
+      continue;
+    }
     const flat = await client.zrange(key, '0', '-1', 'WITHSCORES');
     const members = new Map<string, number>();
     for (let i = 0; i < flat.length; i += 2) members.set(flat[i]!, Number(flat[i + 1]));
@@ -61,9 +70,19 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     expected.get(key)!.set(m, score);
   };
   const counts = new Map<string, number>();
+  const runningPerKey = new Map<string, number>();
   for (const [id, job] of jobs) {
     const m = member(id);
     const state = job.state!;
+    if (state === 'running' && job.concurrencyKey !== undefined) {
+      runningPerKey.set(job.concurrencyKey, (runningPerKey.get(job.concurrencyKey) ?? 0) + 1);
+    }
+    if (state !== 'running')
+      assert.equal(job.cancelRequested, undefined, `job ${id}: a cancel request outside running`);
+    // A unique job is a candidate under its key until its uniqueUntil has passed (then it may be dropped).
+    if (job.uniqueKey !== undefined && job.uniqueUntil === undefined) {
+      assert.ok(uniqueSets.get(job.uniqueKey)?.has(m), `job ${id}: missing from unique:${job.uniqueKey}`);
+    }
     // Running jobs are indexed by `leases` alone.
     if (state !== 'running') expect(`state:${state}`, m, Number(id));
     counts.set(`${job.pair}:${state}`, (counts.get(`${job.pair}:${state}`) ?? 0) + 1);
@@ -96,6 +115,17 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     Object.fromEntries(counts),
     'counts match the jobs',
   );
+  const storedRunning = await client.hgetall(`${tag}running-per-key`);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(storedRunning).map(([field, value]) => [field, Number(value)])),
+    Object.fromEntries(runningPerKey),
+    'running-per-key matches the running jobs',
+  );
+  for (const [key, members] of uniqueSets) {
+    for (const m of members) {
+      assert.equal(jobs.get(m.slice(1))?.uniqueKey, key, `unique:${key} holds ${m}, not a job with that key`);
+    }
+  }
 }
 
 describe('redis: indexes against the memory backend', { skip: await skipUnlessReachable(REDIS_URL) }, () => {
@@ -112,6 +142,7 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
         const some = <T>(items: readonly T[]): T[] => items.filter(() => rand() < 0.5);
         let now = 1_000_000;
         let leases = 0;
+        const reached = new Set<JobState>();
         const both = async <T>(step: string, run: (backend: Backend) => Promise<T>): Promise<T> => {
           const [fromRedis, fromMemory] = await Promise.all([run(redis), run(memory)]);
           assert.deepEqual(fromRedis, fromMemory, `step ${step}: redis and memory answer alike`);
@@ -122,6 +153,23 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
 
         for (let step = 0; step < STEPS; step++) {
           now += Math.floor(rand() * 400);
+          // Besides the main action: now and then a queue paused or resumed, or a cancel request.
+          const extra = rand();
+          if (extra < 0.05) {
+            const queue = pick(QUEUES);
+            const paused = rand() < 0.3;
+            await both(`${step} pause`, (backend) => backend.setQueuePaused(queue, paused));
+            await both(`${step} pause`, (backend) => backend.pausedQueues());
+          } else if (extra < 0.1) {
+            const running = await jobsIn('running');
+            if (running.length > 0) {
+              const job = pick(running);
+              await both(`${step} cancel`, (backend) => backend.requestCancel(job.id));
+              await both(`${step} cancel`, (backend) =>
+                backend.cancelRequested(running.map((each) => each.id)),
+              );
+            }
+          }
           const action = rand();
           const label = `${step} (${action.toFixed(2)})`;
           if (action < 0.25) {
@@ -137,9 +185,20 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
                 maxAttempts: 3,
                 runAt,
                 createdAt: now,
+                concurrencyKey: rand() < 0.5 ? pick(KEYS) : null,
               };
             });
-            await both(label, (backend) => backend.insert(batch));
+            if (rand() < 0.3) {
+              const unique = {
+                ...batch[0]!,
+                uniqueKey: pick(['u1', 'u2']),
+                uniqueStates: some<JobState>(['scheduled', 'queued', 'running', 'succeeded']),
+                uniqueUntil: rand() < 0.5 ? null : now + Math.floor(rand() * 2_000),
+              };
+              await both(label, (backend) => backend.insertUnique(unique, { now }));
+            } else {
+              await both(label, (backend) => backend.insert(batch));
+            }
           } else if (action < 0.45) {
             const tasks = some(TASKS);
             const queues = rand() < 0.5 ? null : some(QUEUES);
@@ -152,6 +211,9 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
               leaseToken,
               leaseUntil: now + 1_000,
               now,
+              ...(rand() < 0.3 ? { excludeQueues: some(QUEUES) } : {}),
+              ...(rand() < 0.3 ? { rate: { key: 'r', max: 4, periodMs: 1_000 } } : {}),
+              ...(rand() < 0.4 ? { concurrency: { max: pick([1, 2]) } } : {}),
             };
             await both(label, (backend) => backend.claim(request));
           } else if (action < 0.7) {
@@ -226,19 +288,13 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
           assert.deepEqual((await redis.list({ limit: 10_000 })).jobs, all.jobs, `step ${label}: every job`);
           const sample = all.jobs.length > 0 ? pick(all.jobs) : undefined;
           if (sample) assert.deepEqual(await redis.get(sample.id), sample, `step ${label}: get ${sample.id}`);
-          assert.deepEqual(
-            byGroup(await redis.stats()),
-            byGroup(await memory.stats()),
-            `step ${label}: stats`,
-          );
+          const stats = byGroup(await memory.stats());
+          assert.deepEqual(byGroup(await redis.stats()), stats, `step ${label}: stats`);
+          for (const group of stats) reached.add(group.state);
           if (step % 20 === 0) await checkIndexes(inspector, redis.keyPrefix);
         }
         await checkIndexes(inspector, redis.keyPrefix);
-        const final = byGroup(await memory.stats());
-        assert.ok(
-          new Set(final.map((group) => group.state)).size >= 5,
-          `the steps reach most states: ${JSON.stringify(final)}`,
-        );
+        assert.ok(reached.size >= 6, `the steps reach most states: ${[...reached].join(', ')}`);
         for (const filter of [
           { state: 'queued' as const },
           { task: 'a', queue: 'q2' },
