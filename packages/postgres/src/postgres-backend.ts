@@ -21,28 +21,12 @@ import { migrateSchema } from './migrations.ts';
 import { inOwnTransaction } from './own-transaction.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, compareIds, isJobId } from './rows.ts';
-import {
-  statementsFor,
-  unnamed,
-  type ClaimValues,
-  type Statements,
-  type TransitionRow,
-} from './statements.ts';
+import { statementsFor, unnamed, type ClaimValues, type Statements } from './statements.ts';
+import { rounds } from './transition-rows.ts';
 import { notifyPayloads, PostgresWakeups } from './wakeups.ts';
 
 /** The first page of list(): every id is below this. */
 const NO_CURSOR = '9223372036854775807';
-
-/** transition-jobs' `set` bits: which optional fields a change writes. */
-const FIELD_BITS = [
-  ['runAt', 1],
-  ['result', 2],
-  ['errors', 4],
-  ['attempt', 8],
-  ['maxAttempts', 16],
-  ['startedAt', 32],
-  ['finishedAt', 64],
-] as const;
 
 /**
  * The PostgreSQL backend. Each method is one statement (a batch included), so it is atomic without
@@ -358,43 +342,6 @@ export class PostgresBackend implements Backend {
 /** insert's ids in input order: ids are handed out in input order, so that is numeric order. */
 function idsInOrder(rows: { id: string }[]): string[] {
   return rows.map((row) => row.id).sort(compareIds);
-}
-
-/**
- * The batch as transition-jobs rows, in rounds where no job appears twice; changes whose id cannot
- * be a job are left out (they apply to nothing).
- */
-function rounds(changes: readonly JobTransition[]): TransitionRow[][] {
-  const result: TransitionRow[][] = [];
-  const roundOf = new Map<string, number>();
-  changes.forEach((change, i) => {
-    if (!isJobId(change.id)) return;
-    const round = (roundOf.get(change.id) ?? -1) + 1;
-    roundOf.set(change.id, round);
-    (result[round] ??= []).push(transitionRow(change, i));
-  });
-  return result;
-}
-
-function transitionRow(change: JobTransition, i: number): TransitionRow {
-  let set = 0;
-  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
-  return {
-    i,
-    id: change.id,
-    from: change.from,
-    leaseToken: change.leaseToken ?? null,
-    leaseExpiredBefore: change.leaseExpiredBefore ?? null,
-    to: change.to,
-    set,
-    runAt: change.runAt,
-    result: change.result,
-    errors: change.errors,
-    attempt: change.attempt,
-    maxAttempts: change.maxAttempts,
-    startedAt: change.startedAt,
-    finishedAt: change.finishedAt,
-  };
 }
 
 /** list()'s `before` cursor: a job id (decimal string). */
