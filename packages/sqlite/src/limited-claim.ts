@@ -13,9 +13,8 @@ export function limitedClaim(statements: Statements, request: ClaimRequest, para
   const { rate, concurrency, now } = request;
   let limit = params.limit;
   if (rate !== undefined) {
-    const since = now - rate.periodMs;
-    statements.pruneRateStarts.run({ rateKey: rate.key, since });
-    const { started } = statements.countRateStarts.get({ rateKey: rate.key, since, now })!;
+    statements.pruneRateStarts.run({ rateKey: rate.key, before: now - 2 * rate.periodMs });
+    const { started } = statements.countRateStarts.get({ rateKey: rate.key, since: now - rate.periodMs })!;
     limit = Math.min(limit, Math.floor(rate.max) - started);
     if (limit <= 0) return [];
   }

@@ -74,8 +74,8 @@ export interface Statements {
   insertJob: Statement<InsertJobParams>;
   findUniqueHolder: Statement<[{ uniqueKey: string; now: number }], { id: number }>;
   claimJobs: Statement<[ClaimParams], JobRow>;
-  pruneRateStarts: Statement<[{ rateKey: string; since: number }]>;
-  countRateStarts: Statement<[{ rateKey: string; since: number; now: number }], { started: number }>;
+  pruneRateStarts: Statement<[{ rateKey: string; before: number }]>;
+  countRateStarts: Statement<[{ rateKey: string; since: number }], { started: number }>;
   recordRateStarts: Statement<[{ rateKey: string; now: number; starts: number }]>;
   runningPerKey: Statement<[], { concurrencyKey: string; running: number }>;
   claimCandidates: Statement<[CandidateParams], { id: number; concurrencyKey: string | null }>;

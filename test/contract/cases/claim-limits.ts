@@ -114,7 +114,7 @@ function rateCases(test: ContractTest): void {
     assert.deepEqual([first.length, second.length, third.length], [3, 2, 0]);
   });
 
-  test('starts stop counting once periodMs has passed: the window is (now - periodMs, now]', async (backend) => {
+  test('starts stop counting once periodMs has passed: a start counts while it is after now - periodMs', async (backend) => {
     await backend.insert(Array.from({ length: 20 }, () => newJob()));
     assert.equal((await backend.claim(claimRequest({ rate: perSecond(5) }))).length, 5);
     const justBefore = await backend.claim(
@@ -125,6 +125,26 @@ function rateCases(test: ContractTest): void {
       claimRequest({ leaseToken: 'lease-3', now: NOW + SECOND, rate: perSecond(5) }),
     );
     assert.equal(atTheEnd.length, 5, 'a start at now - periodMs no longer counts');
+  });
+
+  // Claimers read `now` before they reach the store, so a claim may arrive after another whose `now` is later.
+  test('a claim whose now is older than a claim already made still counts the starts of that claim', async (backend) => {
+    await backend.insert(Array.from({ length: 20 }, () => newJob()));
+    const later = await backend.claim(claimRequest({ now: NOW + 500, rate: perSecond(5) }));
+    const older = await backend.claim(
+      claimRequest({ leaseToken: 'lease-2', now: NOW + 400, rate: perSecond(5) }),
+    );
+    assert.deepEqual([later.length, older.length], [5, 0], 'both would start in (NOW - 600, NOW + 400]');
+  });
+
+  test('a later claim does not forget starts that a claim with an older now still counts', async (backend) => {
+    await backend.insert(Array.from({ length: 20 }, () => newJob()));
+    const at = async (now: number, limit: number): Promise<number> =>
+      (await backend.claim(claimRequest({ leaseToken: `lease-${now}`, now, limit, rate: perSecond(5) })))
+        .length;
+    assert.equal(await at(NOW, 3), 3);
+    assert.equal(await at(NOW + SECOND + 5, 1), 1, 'the starts at NOW are out of its window');
+    assert.equal(await at(NOW + SECOND - 1, 10), 1, 'in (NOW - 1, NOW + 999]: 3 at NOW, 1 after');
   });
 
   test('a rolling window: each start frees its slot periodMs after it', async (backend) => {

@@ -12,7 +12,7 @@ export interface JobContext {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;
-  /** Aborted on timeout, on shutdown past the grace period, or when the lease is lost. */
+  /** Aborted on timeout, when the job is cancelled, on shutdown past the grace period, or when the lease is lost. */
   readonly signal: AbortSignal;
   /** Stores a progress report (a number or small JSON value) that `handle.status()` shows. */
   progress(value: unknown): Promise<void>;

@@ -277,9 +277,12 @@ export interface ClaimRequest {
   excludeQueues?: readonly string[];
   /**
    * A start-rate limit shared by every claimer using `key`: claims at most
-   * max minus the starts recorded under `key` in (now - periodMs, now], and
+   * max minus the starts recorded under `key` after now - periodMs, and
    * records a start at `now` for each job it claims. Atomic across claimers.
-   * With max or less already started, it claims nothing.
+   * With max or less already started, it claims nothing. Starts recorded at a
+   * time after `now` count too: claimers read `now` before they reach the
+   * store, so a claim may come after one with a later `now`, and must not fill
+   * the same window again. So a backend keeps starts for two periods.
    */
   rate?: { key: string; max: number; periodMs: number };
   /**

@@ -9,16 +9,19 @@
 -- the limit is reached or no candidate is left (see claim-candidates).
 
 -- name: prune-rate-starts
--- Deletes a rate key's starts that have left the period: those at or before :since (now - periodMs).
--- Inputs: :rateKey, :since. Outputs: none. Reads errand_rate_starts_key.
-DELETE FROM errand_rate_starts WHERE rate_key = :rateKey AND started_at <= :since;
+-- Deletes a rate key's starts at or before :before (now - 2 * periodMs). Not at now - periodMs: a claim
+-- whose `now` was read earlier (its process waited for the write lock) still counts the starts after
+-- its own now - periodMs, which this claim's window has left.
+-- Inputs: :rateKey, :before. Outputs: none. Reads errand_rate_starts_key.
+DELETE FROM errand_rate_starts WHERE rate_key = :rateKey AND started_at <= :before;
 
 -- name: count-rate-starts
--- The jobs started under a rate key in (:since, :now].
--- Inputs: :rateKey, :since, :now. Outputs: one row { started } (0 when there is none).
+-- The jobs started under a rate key after :since (now - periodMs), those recorded after :now included:
+-- they come from a claim that committed first with a later `now`, and would start in this window too.
+-- Inputs: :rateKey, :since. Outputs: one row { started } (0 when there is none).
 SELECT coalesce(sum(starts), 0) AS started
 FROM errand_rate_starts
-WHERE rate_key = :rateKey AND started_at > :since AND started_at <= :now;
+WHERE rate_key = :rateKey AND started_at > :since;
 
 -- name: record-rate-starts
 -- Records that one claim started :starts jobs (at least one) at :now under a rate key.
