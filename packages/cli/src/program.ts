@@ -8,6 +8,7 @@ import { cancelCommand } from './commands/cancel.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { jobCommand } from './commands/job.ts';
 import { jobsCommand } from './commands/jobs.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { queueCommand } from './commands/queue.ts';
 import { queuesCommand } from './commands/queues.ts';
 import { retryCommand } from './commands/retry.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     retryCommand(),
     cancelCommand(),
     statsCommand(),
+    migrateCommand(),
     queuesCommand(),
     queueCommand(),
     schedulesCommand(),
