@@ -9,8 +9,17 @@ const USAGE =
   "const client = await pool.connect(); await client.query('BEGIN'); … " +
   "await task.enqueue(input, { tx: client }); await client.query('COMMIT')";
 
-/** PostgreSQL's code for "no such table". */
+/** PostgreSQL's codes for "no such table" and "current transaction is aborted". */
 const UNDEFINED_TABLE = '42P01';
+const IN_FAILED_TRANSACTION = '25P02';
+
+function alreadyFailed(verb: string, cause?: unknown): Error {
+  return new Error(
+    `${verb}: the transaction on tx has already failed (an earlier statement raised an error); ` +
+      'roll it back, and enqueue in a new transaction',
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 function callerClient(tx: unknown, verb: string): CallerClient {
   const candidate = tx as { query?: unknown; connect?: unknown; totalCount?: unknown } | null;
@@ -58,12 +67,7 @@ export async function inCallerTransaction<T>(
   if (status === 'I') {
     throw new Error(`${verb}: tx is not in a transaction (no BEGIN, or already committed); ${USAGE}`);
   }
-  if (status === 'E') {
-    throw new Error(
-      `${verb}: the transaction on tx has already failed (an earlier statement raised an error); ` +
-        'roll it back, and enqueue in a new transaction',
-    );
-  }
+  if (status === 'E') throw alreadyFailed(verb);
   try {
     if (status === 'T') return await work(client);
     await client.query('SAVEPOINT errand_insert').catch((error: Error) => {
@@ -73,6 +77,10 @@ export async function inCallerTransaction<T>(
     await client.query('RELEASE SAVEPOINT errand_insert');
     return result;
   } catch (error) {
+    // pg learns that a transaction failed from the server's ready-for-query message, which arrives
+    // after the failed query's promise has already rejected: a caller that enqueues at once may
+    // still see status 'T', and the server answers with this code instead.
+    if ((error as { code?: unknown }).code === IN_FAILED_TRANSACTION) throw alreadyFailed(verb, error);
     if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
       throw new Error(
         `${verb}: tx is connected to a database without errand's "${schema}" schema; open your transaction ` +
