@@ -19,8 +19,10 @@
 -- 2. Find the ready zsets to take from: one per (queue, task) pair of the given tasks and queues,
 --    but not of a paused or excluded queue, and per priority in levels:<pair>. Other tasks' jobs
 --    are never read.
--- 3. A rate limit lowers `limit` to max minus the starts in rate:<key> within (now - periodMs, now]
---    (older starts are deleted first).
+-- 3. A rate limit lowers `limit` to max minus the starts in rate:<key> after now - periodMs, those
+--    recorded at a time after `now` included: a claim whose `now` was read before another claim's
+--    may run after it, and must still count its starts. So starts are kept two periods (older ones
+--    are deleted first).
 -- 4. Take up to `limit` jobs in order of priority, then runAt (the score), then id (the member):
 --    priority by priority, merging that priority's zsets by (score, id); a zset's taken prefix goes
 --    with one ZREMRANGEBYRANK. Each claim costs O(zsets + limit * log n), whatever the queue length.
@@ -100,13 +102,13 @@ for _, pair in ipairs(pair_ids) do
 end
 table.sort(streams, function(a, b) return a.level < b.level end)
 
--- 3. A rate limit: at most max minus the starts in (now - periodMs, now].
+-- 3. A rate limit: at most max minus the starts after now - periodMs (later than now included).
 local rate_set = false
 if rate_key ~= '' then
   rate_set = P .. 'rate:' .. rate_key
   local since = tonumber(now) - rate_period
-  redis.call('ZREMRANGEBYSCORE', rate_set, '-inf', string.format('%.17g', since))
-  local started = redis.call('ZCOUNT', rate_set, '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', rate_set, '-inf', string.format('%.17g', since - rate_period))
+  local started = redis.call('ZCOUNT', rate_set, '(' .. string.format('%.17g', since), '+inf')
   limit = math.min(limit, math.floor(rate_max) - started)
 end
 

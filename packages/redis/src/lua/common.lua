@@ -30,8 +30,8 @@
 --   running-per-key           hash    concurrencyKey -> running jobs with that key (no zero
 --                                     entries): +1 when a keyed job enters running, -1 when it leaves
 --   rate:<key>                zset    the starts a rate-limited claim recorded under that key; score
---                                     the claim's now, member '<id>:<attempt>'; trimmed to the
---                                     period by every claim with that key
+--                                     the claim's now, member '<id>:<attempt>'; trimmed to two
+--                                     periods by every claim with that key
 --   paused                    set     the paused queues
 --   schedules                 hash    schedule name -> JSON {task, spec, payload, lastTickAt, paused,
 --                                     declaredAt} (times as decimal text, lastTickAt false when null)
