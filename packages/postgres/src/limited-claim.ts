@@ -19,11 +19,10 @@ export async function limitedClaim(
   const { rate, concurrency, now } = request;
   let limit = values.limit;
   if (rate !== undefined) {
-    const since = now - rate.periodMs;
     await client.query(statements.lockLimit(rate.key));
-    await client.query(statements.pruneRateStarts(rate.key, since));
+    await client.query(statements.pruneRateStarts(rate.key, now - 2 * rate.periodMs));
     const { rows } = await client.query<{ started: number }>(
-      statements.countRateStarts(rate.key, since, now),
+      statements.countRateStarts(rate.key, now - rate.periodMs),
     );
     limit = Math.min(limit, Math.floor(rate.max) - (rows[0]?.started ?? 0));
     if (limit <= 0) return [];

@@ -162,8 +162,8 @@ export function statementsFor(schema: string) {
       query(lockLimit, [
         rateKey === null ? `errand:${schema}:concurrency` : `errand:${schema}:rate:${rateKey}`,
       ]),
-    pruneRateStarts: (key: string, since: number) => query(pruneRateStarts, [key, since]),
-    countRateStarts: (key: string, since: number, now: number) => query(countRateStarts, [key, since, now]),
+    pruneRateStarts: (key: string, before: number) => query(pruneRateStarts, [key, before]),
+    countRateStarts: (key: string, since: number) => query(countRateStarts, [key, since]),
     recordRateStarts: (key: string, now: number, starts: number) =>
       query(recordRateStarts, [key, now, starts]),
     runningPerKey: () => query(runningPerKey, []),

@@ -19,16 +19,20 @@
 SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0));
 
 -- name: prune-rate-starts
--- Deletes a rate key's starts that have left the period: those at or before $2 (now - periodMs).
--- Inputs: $1 rate key, $2 since. Outputs: none. Reads rate_starts_key.
+-- Deletes a rate key's starts at or before $2 (now - 2 * periodMs). Not at now - periodMs: a claim
+-- whose `now` was read earlier (its process waited for the lock) still counts the starts after its
+-- own now - periodMs, which this claim's window has left.
+-- Inputs: $1 rate key, $2 before. Outputs: none. Reads rate_starts_key.
 DELETE FROM errand.rate_starts WHERE rate_key = $1::text AND started_at <= $2::bigint;
 
 -- name: count-rate-starts
--- The jobs started under a rate key in ($2, $3].
--- Inputs: $1 rate key, $2 since, $3 now. Outputs: one row { started } (0 when there is none).
+-- The jobs started under a rate key after $2 (now - periodMs), those recorded after this claim's now
+-- included: they come from a claim that committed first with a later `now`, and would start in this
+-- window too.
+-- Inputs: $1 rate key, $2 since. Outputs: one row { started } (0 when there is none).
 SELECT coalesce(sum(starts), 0)::bigint AS started
 FROM errand.rate_starts
-WHERE rate_key = $1::text AND started_at > $2::bigint AND started_at <= $3::bigint;
+WHERE rate_key = $1::text AND started_at > $2::bigint;
 
 -- name: record-rate-starts
 -- Records that one claim started $3 jobs (at least one) at $2 under rate key $1. Outputs: none.

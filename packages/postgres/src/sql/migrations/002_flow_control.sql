@@ -29,8 +29,8 @@ CREATE TABLE errand.paused_queues (
 );
 
 -- ClaimRequest.rate: the starts recorded under each rate key, one row per claim that started jobs
--- (`starts` of them at `started_at`). A rate-limited claim deletes its key's rows that have left the
--- period before counting, so the table holds at most one period of claims per key.
+-- (`starts` of them at `started_at`). A rate-limited claim deletes its key's rows older than two
+-- periods before counting (limited-claim.sql), so the table holds at most two periods of claims per key.
 CREATE TABLE errand.rate_starts (
   rate_key text NOT NULL,
   started_at bigint NOT NULL,
