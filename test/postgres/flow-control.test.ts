@@ -93,6 +93,26 @@ describe('postgres: flow control across processes', { skip: await skipUnlessReac
     }
   });
 
+  it("a new job of an insertUnique in a caller's transaction wakes workers when it commits", async () => {
+    const woken: string[][] = [];
+    const unsubscribe = await backends[1]!.wakeups!.subscribe((queues) => woken.push([...queues]));
+    const client = await appPool.connect();
+    try {
+      await client.query('BEGIN');
+      await backends[0]!.insertUnique(uniqueJob('k'), { now: NOW, tx: client });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(woken, [], 'nobody is woken before the commit');
+      await client.query('COMMIT');
+      for (let waited = 0; woken.length === 0 && waited < 5_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(woken, [['default']]);
+    } finally {
+      client.release();
+      await unsubscribe();
+    }
+  });
+
   it('an insertUnique in a REPEATABLE READ transaction is refused, storing nothing', async () => {
     const client = await appPool.connect();
     try {
