@@ -83,3 +83,20 @@ export async function closeClient(client: Client, closing: () => void): Promise<
   }
   client.disconnect();
 }
+
+/** An evicted key is a lost job: warn unless the server is set to refuse writes instead. */
+export async function checkEvictionPolicy(client: Client, logger: Logger): Promise<void> {
+  let info: string;
+  try {
+    info = await client.info('memory');
+  } catch {
+    return; // INFO may be disabled (some managed services); the docs say what to set.
+  }
+  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+  if (policy !== undefined && policy !== 'noeviction') {
+    logger.warn(
+      `Redis at ${describeServer(client)} has maxmemory-policy ${policy}: when it is full it evicts keys, ` +
+        'and an evicted key is a lost or broken job. Set maxmemory-policy noeviction for errand.',
+    );
+  }
+}

@@ -2,6 +2,7 @@ import {
   isJobState,
   type JobRecord,
   type JobState,
+  type ClaimRequest,
   type JobTransition,
   type NewJob,
   type NewUniqueJob,
@@ -189,4 +190,47 @@ export function toRecord(job: StoredJob): JobRecord {
 /** Jobs of a JSON reply; cjson writes an empty list as {}. */
 export function toRecords(jobs: unknown): JobRecord[] {
   return Array.isArray(jobs) ? (jobs as StoredJob[]).map(toRecord) : [];
+}
+
+/** list()'s `before` cursor: a job id (decimal text). */
+export function cursor(before: string): string {
+  if (typeof before !== 'string' || !/^[0-9]{1,19}$/.test(before)) {
+    throw new TypeError(
+      `list: before must be a job id such as "42", the previous page's next (got ${JSON.stringify(before)})`,
+    );
+  }
+  return before;
+}
+
+/** claim.lua's arguments after the queues: excluded queues, rate and concurrency (see its header). */
+export function limitArgs(request: ClaimRequest): (string | number)[] {
+  const { excludeQueues = [], rate, concurrency } = request;
+  const args: (string | number)[] = [excludeQueues.length, ...excludeQueues];
+  if (rate === undefined) {
+    args.push('', 0, 0);
+  } else {
+    if (typeof rate.key !== 'string' || !Number.isFinite(rate.max) || !Number.isFinite(rate.periodMs)) {
+      throw new TypeError('claim: rate must be { key: string, max: number, periodMs: number }');
+    }
+    args.push(rate.key, rate.max, rate.periodMs);
+  }
+  if (concurrency === undefined) {
+    args.push(-1);
+  } else {
+    if (!Number.isFinite(concurrency.max) || concurrency.max < 0) {
+      throw new TypeError('claim: concurrency.max must be a finite number >= 0');
+    }
+    args.push(concurrency.max);
+  }
+  return args;
+}
+
+/** Redis cannot join a caller's transaction: say so rather than insert outside it. */
+export function refuseTransaction(tx: unknown, call: string): void {
+  if (tx === undefined) return;
+  throw new Error(
+    `redis backend: ${call} cannot join a caller's transaction (tx): Redis has no transaction errand ` +
+      'could join. Enqueue after your transaction commits, or use the PostgreSQL or SQLite backend ' +
+      'to enqueue inside one.',
+  );
 }

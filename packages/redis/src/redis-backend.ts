@@ -15,10 +15,26 @@ import type {
   StateCount,
   WorkerRecord,
 } from '@errand/core';
-import { closeClient, describeServer, openClient, watchConnection } from './connection.ts';
+import {
+  checkEvictionPolicy,
+  closeClient,
+  describeServer,
+  openClient,
+  watchConnection,
+} from './connection.ts';
 import type { ResolvedOptions } from './options.ts';
-import { isJobId, newJobArgs, toRecord, toRecords, transitionJson, uniqueJobArgs } from './records.ts';
-import { fireArgs, fireSchedule, listSchedules, recordArgs } from './schedules.ts';
+import {
+  cursor,
+  isJobId,
+  limitArgs,
+  newJobArgs,
+  refuseTransaction,
+  toRecord,
+  toRecords,
+  transitionJson,
+  uniqueJobArgs,
+} from './records.ts';
+import { byCodeUnit, fireArgs, fireSchedule, listSchedules, recordArgs } from './schedules.ts';
 import { scripts, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
 
@@ -388,25 +404,8 @@ export class RedisBackend implements Backend {
         { cause: error },
       );
     }
-    await this.#checkEvictionPolicy(client);
+    await checkEvictionPolicy(client, options.logger);
     this.#ready = true;
-  }
-
-  /** An evicted key is a lost job: warn unless the server is set to refuse writes instead. */
-  async #checkEvictionPolicy(client: Client): Promise<void> {
-    let info: string;
-    try {
-      info = await client.info('memory');
-    } catch {
-      return; // INFO may be disabled (some managed services); the docs say what to set.
-    }
-    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
-    if (policy !== undefined && policy !== 'noeviction') {
-      this.#options.logger.warn(
-        `Redis at ${describeServer(client)} has maxmemory-policy ${policy}: when it is full it evicts keys, ` +
-          'and an evicted key is a lost or broken job. Set maxmemory-policy noeviction for errand.',
-      );
-    }
   }
 
   /** The scripts PUBLISHed a wake-up for these jobs' queues: the core's notify() skips them. */
@@ -424,52 +423,4 @@ export class RedisBackend implements Backend {
         : 'redis backend: call init() before using it (the errand app does this when it starts)',
     );
   }
-}
-
-/** list()'s `before` cursor: a job id (decimal text). */
-function cursor(before: string): string {
-  if (typeof before !== 'string' || !/^[0-9]{1,19}$/.test(before)) {
-    throw new TypeError(
-      `list: before must be a job id such as "42", the previous page's next (got ${JSON.stringify(before)})`,
-    );
-  }
-  return before;
-}
-
-/** claim.lua's arguments after the queues: excluded queues, rate and concurrency (see its header). */
-function limitArgs(request: ClaimRequest): (string | number)[] {
-  const { excludeQueues = [], rate, concurrency } = request;
-  const args: (string | number)[] = [excludeQueues.length, ...excludeQueues];
-  if (rate === undefined) {
-    args.push('', 0, 0);
-  } else {
-    if (typeof rate.key !== 'string' || !Number.isFinite(rate.max) || !Number.isFinite(rate.periodMs)) {
-      throw new TypeError('claim: rate must be { key: string, max: number, periodMs: number }');
-    }
-    args.push(rate.key, rate.max, rate.periodMs);
-  }
-  if (concurrency === undefined) {
-    args.push(-1);
-  } else {
-    if (!Number.isFinite(concurrency.max) || concurrency.max < 0) {
-      throw new TypeError('claim: concurrency.max must be a finite number >= 0');
-    }
-    args.push(concurrency.max);
-  }
-  return args;
-}
-
-/** Redis cannot join a caller's transaction: say so rather than insert outside it. */
-function refuseTransaction(tx: unknown, call: string): void {
-  if (tx === undefined) return;
-  throw new Error(
-    `redis backend: ${call} cannot join a caller's transaction (tx): Redis has no transaction errand ` +
-      'could join. Enqueue after your transaction commits, or use the PostgreSQL or SQLite backend ' +
-      'to enqueue inside one.',
-  );
-}
-
-/** Name order, as the SQL backends sort text (by code unit). */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

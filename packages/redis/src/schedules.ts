@@ -49,7 +49,7 @@ export function fireArgs(fire: { name: string; tick: number; jobs: readonly NewJ
 export async function listSchedules(client: Client, key: string): Promise<ScheduleRecord[]> {
   const all = await client.hgetall(key);
   return Object.keys(all)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(byCodeUnit)
     .map((name) => {
       const stored = JSON.parse(all[name]!) as StoredSchedule;
       return {
@@ -76,4 +76,9 @@ export async function fireSchedule(
   const ids: unknown = JSON.parse(reply as string);
   // cjson writes an empty list as {}.
   return Array.isArray(ids) ? (ids as string[]) : [];
+}
+
+/** Name order, as the SQL backends sort text (by code unit). */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
