@@ -13,7 +13,7 @@ import type {
 } from '@errand/core';
 import { insertInCallerTransaction } from './caller-transaction.ts';
 import { Connections } from './connections.ts';
-import { migrateSchema } from './migrations.ts';
+import { migrateSchema, SchemaVersionError } from './migrations.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, compareIds, isJobId } from './rows.ts';
 import { statementsFor, type Statements, type TransitionRow } from './statements.ts';
@@ -51,7 +51,7 @@ export class PostgresBackend implements Backend {
     this.#statements = statementsFor(options.schema);
     this.wakeups = new PostgresWakeups(
       options.schema,
-      () => this.#connected(),
+      () => this.#require(),
       this.#statements,
       options.logger,
     );
@@ -72,7 +72,7 @@ export class PostgresBackend implements Backend {
     try {
       await migrateSchema(this.#connections, this.#options.schema, this.#options.migrate);
     } catch (error) {
-      if ((error as Error).message.startsWith('@errand/postgres')) throw error;
+      if (error instanceof SchemaVersionError) throw error;
       throw new Error(
         `postgres backend: cannot prepare the "${this.#options.schema}" schema on ` +
           `${this.#connections.target}: ${(error as Error).message}`,
@@ -227,10 +227,6 @@ export class PostgresBackend implements Backend {
         ? 'postgres backend: used after close(); create a new backend'
         : 'postgres backend: call init() before using it (the errand app does this when it starts)',
     );
-  }
-
-  #connected(): Connections {
-    return this.#require();
   }
 }
 
