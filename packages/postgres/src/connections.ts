@@ -39,9 +39,12 @@ export class Connections {
     return describeTarget(this.#clientConfig);
   }
 
-  /** A fresh client, not from the pool (not yet connected), for a connection that lives long. */
+  /**
+   * A fresh client, not from the pool (not yet connected), for a connection that lives long and sits
+   * idle (LISTEN): TCP keep-alive probes from 10 s of silence, so a peer that vanished is noticed.
+   */
   newClient(): pg.Client {
-    return new pg.Client({ keepAlive: true, ...this.#clientConfig });
+    return new pg.Client({ keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...this.#clientConfig });
   }
 
   /**

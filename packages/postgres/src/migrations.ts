@@ -15,12 +15,17 @@ export interface MigrationResult {
   to: number;
 }
 
+/** The schema is newer than this code, or (with migrate: false) older: its message says what to do. */
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
 /** PostgreSQL's codes for "no such table" and "no such schema". */
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
 
 function tooNew(schema: string, version: number): Error {
-  return new Error(
+  return new SchemaVersionError(
     `@errand/postgres: the schema "${schema}" is at version ${version}, but this @errand/postgres only ` +
       `knows versions up to ${SCHEMA_VERSION}. It was migrated by a newer release: upgrade @errand/postgres ` +
       `in this app, or use another schema.`,
@@ -61,7 +66,7 @@ export async function migrateSchema(
     if (seen > SCHEMA_VERSION) throw tooNew(schema, seen);
     if (seen === SCHEMA_VERSION) return { from: seen, to: seen };
     if (!apply) {
-      throw new Error(
+      throw new SchemaVersionError(
         `@errand/postgres: the schema "${schema}" is at version ${seen}, and this @errand/postgres needs ` +
           `version ${SCHEMA_VERSION}. Run \`errand migrate\` (or migrate() from @errand/postgres) with a role ` +
           `that may create tables, or leave out migrate: false to migrate at start.`,

@@ -17,7 +17,7 @@ import type {
 import { inCallerTransaction, insertInCallerTransaction } from './caller-transaction.ts';
 import { Connections } from './connections.ts';
 import { limitedClaim } from './limited-claim.ts';
-import { migrateSchema } from './migrations.ts';
+import { migrateSchema, SchemaVersionError } from './migrations.ts';
 import { inOwnTransaction } from './own-transaction.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, compareIds, isJobId } from './rows.ts';
@@ -48,7 +48,7 @@ export class PostgresBackend implements Backend {
     this.#statements = statementsFor(options.schema);
     this.wakeups = new PostgresWakeups(
       options.schema,
-      () => this.#connected(),
+      () => this.#require(),
       this.#statements,
       options.logger,
     );
@@ -69,7 +69,7 @@ export class PostgresBackend implements Backend {
     try {
       await migrateSchema(this.#connections, this.#options.schema, this.#options.migrate);
     } catch (error) {
-      if ((error as Error).message.startsWith('@errand/postgres')) throw error;
+      if (error instanceof SchemaVersionError) throw error;
       throw new Error(
         `postgres backend: cannot prepare the "${this.#options.schema}" schema on ` +
           `${this.#connections.target}: ${(error as Error).message}`,
@@ -332,10 +332,6 @@ export class PostgresBackend implements Backend {
         ? 'postgres backend: used after close(); create a new backend'
         : 'postgres backend: call init() before using it (the errand app does this when it starts)',
     );
-  }
-
-  #connected(): Connections {
-    return this.#require();
   }
 }
 
