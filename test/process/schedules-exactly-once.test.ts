@@ -32,7 +32,9 @@ test(`${PROCESSES} worker processes fire each tick of a ${TICK_MS} ms schedule e
     // their SQLite writes can stall that long at once: the skip is by design, but it would fail the
     // "consecutive" check below for a reason other than a lost or doubled claim. Catching up, a late
     // tick is fired late instead, so this test checks exactly-once, not punctuality.
-    workers.push(...Array.from({ length: PROCESSES }, () => spawnFixture('flow-worker', ['schedule'], store)));
+    workers.push(
+      ...Array.from({ length: PROCESSES }, () => spawnFixture('flow-worker', ['schedule'], store)),
+    );
     await Promise.all(workers.map((worker) => worker.printed('ready')));
     const before = await total(app);
     await waitFor(`${TICKS} ticks with every process up`, async () => (await total(app)) >= before + TICKS, {
