@@ -15,6 +15,7 @@ const COMMANDS = [
   'retry',
   'cancel',
   'stats',
+  'migrate',
   'queues',
   'queue',
   'schedules',

@@ -15,7 +15,7 @@ export function migrateCommand(): Command {
     .addOption(appOption())
     .addHelpText(
       'after',
-      examples('ERRAND_URL=postgres://app@db/app errand migrate', 'errand migrate --app ./src/tasks.ts'),
+      examples('errand migrate --app ./src/tasks.ts', 'ERRAND_URL=postgres://app@db/app errand migrate'),
     )
     .action(async (options: { app?: string }) => {
       // Unlike the other commands, a store that does not exist yet is what this one is for.
