@@ -70,6 +70,7 @@ describe('redis: wake-ups', { skip: await skipUnlessReachable(REDIS_URL) }, () =
     const late = Number(line.split(' ')[2]) - delayMs;
     t.diagnostic(`a job delayed by ${delayMs} ms started ${late.toFixed(2)} ms after its time`);
     assert.ok(late >= -1, `it should not start early (${late} ms)`);
-    assert.ok(late < 50, `it should start within 50 ms of its time (${late} ms late)`);
+    // Polling alone would take up to 10 s here; a shared 2-core machine under a full test run adds tens of ms.
+    assert.ok(late < 500, `it should start within 500 ms of its time (${late} ms late)`);
   });
 });

@@ -18,6 +18,7 @@ import type {
 } from '@errand/core';
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
 import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
+import { FileWakeups } from './file-wakeups.ts';
 import { limitedClaim } from './limited-claim.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
@@ -62,9 +63,17 @@ export class SqliteBackend implements Backend {
   readonly #options: ResolvedOptions;
   #ready: Ready | null = null;
   #closed = false;
+  #wakeups: FileWakeups | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+  }
+
+  /** Wake-ups from the database file's changes, once init() has opened a file (not for :memory:). */
+  get wakeups(): FileWakeups | undefined {
+    const file = this.#ready ? databaseFile(this.#ready.db) : null;
+    if (file !== null) this.#wakeups ??= new FileWakeups(file);
+    return this.#wakeups;
   }
 
   async init(): Promise<void> {

@@ -358,6 +358,6 @@ export interface WorkerRecord {
 export interface Wakeups {
   /** Tells listening workers that jobs were added to these queues. */
   notify(queues: readonly string[]): Promise<void>;
-  /** Calls `listener` when jobs were added anywhere; returns an unsubscribe. */
+  /** Calls `listener` with the queues that got jobs (an empty list: any queue may have); returns an unsubscribe. */
   subscribe(listener: (queues: readonly string[]) => void): Promise<() => Promise<void>>;
 }

@@ -379,7 +379,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #onJobsAdded(queues: readonly string[]): void {
-    if (this.#queues === null || queues.some((queue) => this.#queues!.includes(queue))) this.#doorbell.ring();
+    // An empty list comes from a backend that cannot tell which queues changed: any may have.
+    if (
+      this.#queues === null ||
+      queues.length === 0 ||
+      queues.some((queue) => this.#queues!.includes(queue))
+    ) {
+      this.#doorbell.ring();
+    }
   }
 
   async #beat(): Promise<void> {
