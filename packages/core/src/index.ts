@@ -31,3 +31,4 @@ export * from './jobs/states.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { backendFromUrl, DEFAULT_URL } from './storage/backend-url.ts';
 export type * from './storage/backend.ts';
+export { ConcurrencyLedger } from './storage/concurrency-ledger.ts';

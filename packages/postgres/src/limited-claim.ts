@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { ClaimRequest, JobRecord } from '@errand/core';
+import { ConcurrencyLedger, type ClaimRequest, type JobRecord } from '@errand/core';
 import type { ClaimValues, Statements } from './statements.ts';
 
 /**
@@ -50,34 +50,15 @@ async function claimWithinConcurrency(
   max: number,
 ): Promise<JobRecord[]> {
   await client.query(statements.lockLimit(null));
-  const running = new Map<string, number>();
-  const full = new Set<string>();
   const counts = await client.query<{ concurrencyKey: string; running: number }>(statements.runningPerKey());
-  for (const { concurrencyKey, running: count } of counts.rows) {
-    running.set(concurrencyKey, count);
-    if (count >= max) full.add(concurrencyKey);
-  }
+  const ledger = new ConcurrencyLedger(max, counts.rows);
   const claimed: JobRecord[] = [];
   for (;;) {
     const wanted = values.limit - claimed.length;
     const { rows: candidates } = await client.query<{ id: string; concurrencyKey: string | null }>(
-      statements.claimCandidates({ ...values, limit: wanted }, [...full]),
+      statements.claimCandidates({ ...values, limit: wanted }, ledger.fullKeys()),
     );
-    const taken: string[] = [];
-    let skipped = false;
-    for (const { id, concurrencyKey: key } of candidates) {
-      if (key !== null) {
-        const count = running.get(key) ?? 0;
-        if (count >= max) {
-          full.add(key);
-          skipped = true;
-          continue;
-        }
-        running.set(key, count + 1);
-        if (count + 1 >= max) full.add(key);
-      }
-      taken.push(id);
-    }
+    const { taken, skipped } = ledger.take(candidates);
     if (taken.length > 0) {
       claimed.push(...(await client.query<JobRecord>(statements.claimIds(taken, values))).rows);
     }

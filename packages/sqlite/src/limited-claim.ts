@@ -1,4 +1,4 @@
-import type { ClaimRequest } from '@errand/core';
+import { ConcurrencyLedger, type ClaimRequest } from '@errand/core';
 import type { JobRow } from './rows.ts';
 import type { ClaimParams, Statements } from './statements.ts';
 
@@ -35,12 +35,7 @@ export function limitedClaim(statements: Statements, request: ClaimRequest, para
  * is followed by another, so a saturated key never hides the jobs behind it.
  */
 function claimWithinConcurrency(statements: Statements, params: ClaimParams, max: number): JobRow[] {
-  const running = new Map<string, number>();
-  const full = new Set<string>();
-  for (const { concurrencyKey, running: count } of statements.runningPerKey.all()) {
-    running.set(concurrencyKey, count);
-    if (count >= max) full.add(concurrencyKey);
-  }
+  const ledger = new ConcurrencyLedger(max, statements.runningPerKey.all());
   const { leaseToken, leaseUntil, workerId, ...filters } = params;
   const claimed: JobRow[] = [];
   for (;;) {
@@ -48,23 +43,9 @@ function claimWithinConcurrency(statements: Statements, params: ClaimParams, max
     const candidates = statements.claimCandidates.all({
       ...filters,
       limit: wanted,
-      fullKeys: JSON.stringify([...full]),
+      fullKeys: JSON.stringify(ledger.fullKeys()),
     });
-    const taken: number[] = [];
-    let skipped = false;
-    for (const { id, concurrencyKey: key } of candidates) {
-      if (key !== null) {
-        const count = running.get(key) ?? 0;
-        if (count >= max) {
-          full.add(key);
-          skipped = true;
-          continue;
-        }
-        running.set(key, count + 1);
-        if (count + 1 >= max) full.add(key);
-      }
-      taken.push(id);
-    }
+    const { taken, skipped } = ledger.take(candidates);
     if (taken.length > 0) {
       const ids = JSON.stringify(taken);
       claimed.push(...statements.claimIds.all({ ids, now: params.now, leaseToken, leaseUntil, workerId }));
