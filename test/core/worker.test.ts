@@ -196,6 +196,53 @@ describe('a worker in the same process', () => {
       await worker.stop();
     }
   });
+
+  it('takes handlers of every shape: plain value, thrown error, promise, thenable, a context taken apart', async () => {
+    const { app } = memoryApp();
+    const plain = app.task('plain', (n: number) => n * 2);
+    const throws = app.task(
+      'throws',
+      (_input: null) => {
+        throw new Error('thrown before any await');
+      },
+      { retries: 0 },
+    );
+    const promised = app.task('promised', async (n: number) => {
+      await sleep(5);
+      return n + 1;
+    });
+    // A thenable that is not a Promise, as some query builders return.
+    const thenable = app.task('thenable', (n: number): PromiseLike<number> => ({
+      then(onFulfilled, onRejected) {
+        return new Promise<number>((resolve) => setTimeout(() => resolve(n * 10), 5)).then(
+          onFulfilled,
+          onRejected,
+        );
+      },
+    }));
+    const reported: unknown[] = [];
+    const destructured = app.task('destructured', async (_input: null, { progress, signal, jobId }) => {
+      await progress(0.5);
+      reported.push(0.5);
+      return { aborted: signal.aborted, jobId };
+    });
+    const worker = app.worker();
+    await worker.start();
+    try {
+      assert.equal(await (await plain.enqueue(21)).result({ timeout: '2s' }), 42);
+      await assert.rejects((await throws.enqueue(null)).result({ timeout: '2s' }), {
+        message: /thrown before any await/,
+      });
+      assert.equal(await (await promised.enqueue(1)).result({ timeout: '2s' }), 2);
+      assert.equal(await (await thenable.enqueue(3)).result({ timeout: '2s' }), 30);
+      const handle = await destructured.enqueue(null);
+      assert.deepEqual(await handle.result({ timeout: '2s' }), { aborted: false, jobId: handle.id });
+      assert.deepEqual(reported, [0.5]);
+      assert.equal((await handle.status())!.progress, 0.5);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
 
 describe('timeouts', () => {

@@ -14,12 +14,15 @@ export interface JobContext {
   readonly maxAttempts: number;
   /** Aborted on timeout, when the job is cancelled, on shutdown past the grace period, or when the lease is lost. */
   readonly signal: AbortSignal;
-  /** Stores a progress report (a number or small JSON value) that `handle.status()` shows. */
-  progress(value: unknown): Promise<void>;
+  /**
+   * Stores a progress report (a number or small JSON value) that `handle.status()` shows.
+   * A function property, so `({ progress }) => ...` works.
+   */
+  readonly progress: (value: unknown) => Promise<void>;
   readonly logger: Logger;
 }
 
-export type Handler<Input, Output> = (input: Input, context: JobContext) => Output | Promise<Output>;
+export type Handler<Input, Output> = (input: Input, context: JobContext) => Output | PromiseLike<Output>;
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

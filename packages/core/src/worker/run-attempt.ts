@@ -1,66 +1,86 @@
-import type { Handler, JobContext, Logger, TaskPolicy } from '../app/task.ts';
+import type { Handler, TaskPolicy } from '../app/task.ts';
 import { validateInput } from '../app/input-validation.ts';
 import { decodeJson } from '../jobs/json-payload.ts';
 import { asError, JobTimeoutError, NonRetryableError } from '../jobs/task-errors.ts';
-import type { JobRecord } from '../storage/backend.ts';
 import type { AttemptOutcome } from './attempt-verdict.ts';
-
-export interface AttemptSetup {
-  job: JobRecord;
-  policy: TaskPolicy;
-  handler: Handler<unknown, unknown>;
-  /** Aborted by the worker (shutdown past grace, lost lease) or by the timeout. */
-  controller: AbortController;
-  /** The job's logger, built on first use. */
-  logger(): Logger;
-  progress(value: unknown): void;
-}
+import type { RunningAttempt } from './running-attempt.ts';
 
 /**
- * Runs one attempt and says how it ended. Never rejects: a handler that
- * throws anything, or runs past its timeout, is an outcome like any other.
+ * Runs one attempt and says how it ended. Never throws or rejects: a handler
+ * that throws anything, or runs past its timeout, is an outcome like any
+ * other. A handler that returns without a promise gets its outcome at once,
+ * with no promise made on its behalf (a worker may run tens of thousands a second).
  */
-export async function runAttempt(setup: AttemptSetup): Promise<AttemptOutcome> {
-  const { job, policy, controller } = setup;
+export function runAttempt(
+  attempt: RunningAttempt,
+  policy: TaskPolicy,
+  handler: Handler<unknown, unknown>,
+): AttemptOutcome | Promise<AttemptOutcome> {
   let stored: unknown;
-  let input: unknown;
   try {
-    stored = decodeJson(job.payload, `job ${job.id} stored input`);
-    input = policy.input ? await validateInput(policy.input, stored, policy.name) : stored;
+    stored = decodeJson(attempt.record.payload, `job ${attempt.jobId} stored input`);
   } catch (error) {
-    return { kind: 'failed', error: new NonRetryableError((error as Error).message) };
+    return refused(error);
   }
-  const context: JobContext = {
-    jobId: job.id,
-    task: job.task,
-    queue: job.queue,
-    attempt: job.attempt,
-    maxAttempts: job.maxAttempts,
-    signal: controller.signal,
-    progress: async (value) => setup.progress(value),
-    get logger() {
-      return setup.logger();
-    },
-  };
-  const handled = Promise.resolve()
-    .then(() => setup.handler(input, context))
-    .then(
-      (value): AttemptOutcome => ({ kind: 'succeeded', value, input: stored }),
-      (thrown: unknown): AttemptOutcome => ({ kind: 'failed', error: asError(thrown), input: stored }),
-    );
-  if (policy.timeoutMs === null) return handled;
+  if (!policy.input) return invoke(attempt, policy, handler, stored, stored);
+  return validateInput(policy.input, stored, policy.name).then(
+    (input) => invoke(attempt, policy, handler, input, stored),
+    refused,
+  );
+}
+
+/** Input that cannot be read or fails its schema will not get better on a retry. */
+function refused(error: unknown): AttemptOutcome {
+  return { kind: 'failed', error: new NonRetryableError((error as Error).message) };
+}
+
+function invoke(
+  attempt: RunningAttempt,
+  policy: TaskPolicy,
+  handler: Handler<unknown, unknown>,
+  input: unknown,
+  stored: unknown,
+): AttemptOutcome | Promise<AttemptOutcome> {
+  let returned: unknown;
+  try {
+    returned = handler(input, attempt);
+  } catch (thrown) {
+    return { kind: 'failed', error: asError(thrown), input: stored };
+  }
+  if (!isThenable(returned)) return { kind: 'succeeded', value: returned, input: stored };
+  const handled = Promise.resolve(returned).then(
+    (value): AttemptOutcome => ({ kind: 'succeeded', value, input: stored }),
+    (thrown: unknown): AttemptOutcome => ({ kind: 'failed', error: asError(thrown), input: stored }),
+  );
+  return policy.timeoutMs === null ? handled : raceTimeout(attempt, policy.timeoutMs, handled, stored);
+}
+
+/** A handler that ignores its signal still loses the race: its attempt is recorded and its slot freed. */
+async function raceTimeout(
+  attempt: RunningAttempt,
+  timeoutMs: number,
+  handled: Promise<AttemptOutcome>,
+  stored: unknown,
+): Promise<AttemptOutcome> {
   let timer: NodeJS.Timeout | undefined;
-  // A handler that ignores its signal still loses the race: its attempt is recorded and its slot freed.
   const timedOut = new Promise<AttemptOutcome>((resolve) => {
     timer = setTimeout(() => {
-      const error = new JobTimeoutError(`attempt ${job.attempt} timed out after ${policy.timeoutMs} ms`);
-      controller.abort(error);
+      const error = new JobTimeoutError(`attempt ${attempt.attempt} timed out after ${timeoutMs} ms`);
+      attempt.abort(error);
       resolve({ kind: 'failed', error, input: stored });
-    }, policy.timeoutMs!);
+    }, timeoutMs);
   });
   try {
     return await Promise.race([handled, timedOut]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -1,9 +1,11 @@
 import type { Backend, JobTransition } from '../storage/backend.ts';
 
+/** Told whether the backend applied the change (false: the lease was lost), or why it could not write it. */
+export type TransitionDone = (applied: boolean, error?: unknown) => void;
+
 interface Pending {
   change: JobTransition;
-  resolve(applied: boolean): void;
-  reject(error: unknown): void;
+  done: TransitionDone;
 }
 
 /**
@@ -23,17 +25,17 @@ export class TransitionBatcher {
     this.#maxBatch = maxBatch;
   }
 
-  /** Resolves with whether the backend applied the change (false: the lease was lost). */
-  apply(change: JobTransition): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ change, resolve, reject });
-      if (this.#pending.length >= this.#maxBatch) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+  /** Queues a change for the next write; `done` hears how it went (a callback: no promise per job). */
+  apply(change: JobTransition, done: TransitionDone): void {
+    this.#pending.push({ change, done });
+    if (this.#pending.length >= this.#maxBatch) this.#flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flushSoon);
+    }
   }
+
+  readonly #flushSoon = (): void => this.#flush();
 
   /** Waits until every change handed in so far is written. */
   async drain(): Promise<void> {
@@ -52,11 +54,22 @@ export class TransitionBatcher {
   }
 
   async #write(batch: Pending[]): Promise<void> {
+    let applied: boolean[];
     try {
-      const applied = await this.#backend.transition(batch.map((entry) => entry.change));
-      batch.forEach((entry, index) => entry.resolve(applied[index] === true));
+      applied = await this.#backend.transition(batch.map((entry) => entry.change));
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      for (const entry of batch) entry.done(false, error);
+      return;
+    }
+    for (let index = 0; index < batch.length; index++) {
+      try {
+        batch[index]!.done(applied[index] === true);
+      } catch (error) {
+        // A listener's bug must not keep the rest of the batch from settling; it still surfaces.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
     }
   }
 }

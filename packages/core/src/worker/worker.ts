@@ -4,15 +4,15 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { announceJobs } from '../app/announce.ts';
 import type { Runtime } from '../app/runtime.ts';
-import type { Logger, TaskPolicy } from '../app/task.ts';
+import type { TaskPolicy } from '../app/task.ts';
 import { toMilliseconds, type Duration } from '../jobs/duration.ts';
-import { jobFromRecord, type Job } from '../jobs/job.ts';
+import { jobFromRecord, readAttemptErrors, type Job } from '../jobs/job.ts';
 import type { Backend, JobRecord } from '../storage/backend.ts';
-import { handBack, judgeAttempt, type AttemptOutcome } from './attempt-verdict.ts';
+import { handBack, judgeAttempt, type AttemptOutcome, type Verdict } from './attempt-verdict.ts';
 import { Doorbell } from './doorbell.ts';
 import { Maintenance } from './maintenance.ts';
-import { ProgressReporter } from './progress-reporter.ts';
 import { runAttempt } from './run-attempt.ts';
+import { RunningAttempt, type AttemptServices } from './running-attempt.ts';
 import { TransitionBatcher } from './transition-batcher.ts';
 import {
   checkQueueSelection,
@@ -23,7 +23,6 @@ import {
   type ClaimGroup,
   type QueueSelection,
 } from './claim-groups.ts';
-import { jobLogger } from './job-logger.ts';
 import { Scheduler } from '../schedules/scheduler.ts';
 import { JobCancelledError } from '../jobs/task-errors.ts';
 
@@ -72,17 +71,6 @@ export interface DrainSummary {
   failed: number;
 }
 
-interface RunningJob {
-  job: JobRecord;
-  group: ClaimGroup;
-  /** Someone asked to cancel it: an attempt that then fails ends cancelled. */
-  cancelRequested: boolean;
-  controller: AbortController;
-  /** Set when the worker let go of the job (lease lost, handed back): its late outcome is dropped. */
-  released: boolean;
-  settled: Promise<void>;
-}
-
 const MAX_BACKOFF_MS = 5_000;
 /** How often a worker with running jobs asks the store whether any was cancelled from another process. */
 const CANCEL_CHECK_MS = 500;
@@ -102,7 +90,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
   readonly #pollMs: number;
   readonly #leaseMs: number;
   readonly #progressMs: number;
-  readonly #running = new Map<string, RunningJob>();
+  readonly #running = new Map<string, RunningAttempt>();
+  /** Attempts begun whose outcome is not yet written (or dropped): running ones and those being recorded. */
+  #unsettled = 0;
+  #settleWaiters: (() => void)[] = [];
+  #services: AttemptServices | undefined;
   readonly #doorbell = new Doorbell();
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #backend: Backend | undefined;
@@ -195,9 +187,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
           for (const { job, group } of claimed) this.#begin(job, group);
           if (more) continue;
         }
-        // A job's `settled` includes writing its outcome, so a retry due now is visible to the next claim.
-        if (this.#running.size === 0) break;
-        await Promise.race([...this.#running.values()].map((entry) => entry.settled));
+        // Settling includes writing the outcome, so a retry due now is visible to the next claim.
+        if (this.#unsettled === 0) break;
+        await this.#nextSettlement();
       }
       await this.#batcher!.drain();
     } finally {
@@ -216,6 +208,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const backend = await this.#runtime.storage();
     this.#backend = backend;
     this.#batcher = new TransitionBatcher(backend, Math.max(100, this.#concurrency));
+    this.#services = { backend, logger: this.#runtime.logger, progressIntervalMs: this.#progressMs };
     this.#groups = planClaimGroups(this.#runtime, this.#selection, this.#concurrency);
     return { backend, tasks };
   }
@@ -272,46 +265,23 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #begin(job: JobRecord, group: ClaimGroup): void {
     const policy = this.#runtime.policies.get(job.task)!;
     const handler = this.#runtime.handlers.get(job.task)!;
-    const controller = new AbortController();
-    // Most handlers never log or report progress: build those only when asked for.
-    let logger: Logger | undefined;
-    const jobLog = () => (logger ??= jobLogger(this.#runtime.logger, job));
-    let progress: ProgressReporter | undefined;
-    const report = (value: unknown) =>
-      (progress ??= new ProgressReporter(
-        this.#backend!,
-        job.id,
-        job.leaseToken!,
-        this.#progressMs,
-        jobLog(),
-      )).report(value);
+    const attempt = new RunningAttempt(job, group, this.#services!);
+    this.#running.set(job.id, attempt);
+    this.#unsettled++;
     if (this.listenerCount('started') > 0) this.emit('started', jobFromRecord(job));
-    const entry: RunningJob = {
-      job,
-      group,
-      cancelRequested: job.cancelRequested,
-      controller,
-      released: false,
-      settled: Promise.resolve(),
-    };
-    entry.settled = runAttempt({
-      job,
-      policy,
-      handler,
-      controller,
-      logger: jobLog,
-      progress: report,
-    }).then((outcome) => {
-      progress?.flush();
-      return this.#finish(entry, policy, outcome);
-    });
-    this.#running.set(job.id, entry);
+    const outcome = runAttempt(attempt, policy, handler);
+    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(attempt, policy, settled));
+    else this.#finish(attempt, policy, outcome);
   }
 
-  async #finish(entry: RunningJob, policy: TaskPolicy, outcome: AttemptOutcome): Promise<void> {
-    if (entry.released) return;
-    const { job } = entry;
-    this.#forget(entry);
+  #finish(attempt: RunningAttempt, policy: TaskPolicy, outcome: AttemptOutcome): void {
+    attempt.flushProgress();
+    if (attempt.released) {
+      this.#settle();
+      return;
+    }
+    const job = attempt.record;
+    this.#forget(attempt);
     const now = this.#runtime.clock.now();
     const verdict = judgeAttempt(
       job,
@@ -319,55 +289,68 @@ export class Worker extends EventEmitter<WorkerEvents> {
       policy,
       now,
       this.#runtime.maxPayloadBytes,
-      entry.cancelRequested,
+      attempt.cancelRequested,
     );
-    let applied: boolean;
-    try {
-      applied = await this.#batcher!.apply(verdict.transition);
-    } catch (error) {
+    this.#batcher!.apply(verdict.transition, (applied, error) => {
+      try {
+        this.#recorded(job, verdict, outcome, now, applied, error);
+      } finally {
+        this.#settle();
+      }
+    });
+  }
+
+  #recorded(
+    job: JobRecord,
+    verdict: Verdict,
+    outcome: AttemptOutcome,
+    now: number,
+    applied: boolean,
+    error: unknown,
+  ): void {
+    if (error !== undefined) {
       // The job stays running until its lease runs out, then runs again: at least once, never lost.
       this.#runtime.logger.error(
         `could not record the outcome of job ${job.id}; it will run again after its lease`,
-        {
-          error,
-        },
+        { error },
       );
       return;
     }
     if (!applied) {
       this.#runtime.logger.warn(
         `late outcome of job ${job.id} rejected: this worker no longer holds its lease`,
-        {
-          task: job.task,
-          attempt: job.attempt,
-        },
+        { task: job.task, attempt: job.attempt },
       );
       return;
     }
     if (verdict.state !== 'scheduled') this.#runtime.bus.jobSettled(job.id);
     else this.#ringAt(verdict.retryAt - now);
-    this.#emitVerdict(job, verdict, outcome, now);
+    this.#emitVerdict(job, verdict, outcome);
   }
 
-  #emitVerdict(
-    job: JobRecord,
-    verdict: ReturnType<typeof judgeAttempt>,
-    outcome: AttemptOutcome,
-    now: number,
-  ): void {
+  #settle(): void {
+    this.#unsettled--;
+    const waiters = this.#settleWaiters;
+    if (waiters.length === 0) return;
+    this.#settleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves when the next attempt settles. */
+  #nextSettlement(): Promise<void> {
+    return new Promise((resolve) => this.#settleWaiters.push(resolve));
+  }
+
+  async #allSettled(): Promise<void> {
+    while (this.#unsettled > 0) await this.#nextSettlement();
+  }
+
+  #emitVerdict(job: JobRecord, verdict: Verdict, outcome: AttemptOutcome): void {
     if (this.listenerCount(verdict.state === 'scheduled' ? 'retrying' : verdict.state) === 0) return;
-    const after = jobFromRecord(
-      { ...job, ...verdict.transition, leaseToken: null, leaseUntil: null },
-      { input: outcome.input, result: outcome.kind === 'succeeded' ? outcome.value : undefined },
-    );
-    if (verdict.state === 'cancelled') this.emit('cancelled', after);
-    else if (verdict.state === 'succeeded') {
-      this.emit(
-        'succeeded',
-        { ...after, finishedAt: new Date(now) },
-        outcome.kind === 'succeeded' ? outcome.value : undefined,
-      );
-    } else if (verdict.state === 'scheduled')
+    const after = jobAfter(job, verdict, outcome);
+    if (verdict.state === 'succeeded') this.emit('succeeded', after, after.result);
+    else if (verdict.state === 'cancelled') this.emit('cancelled', after);
+    else if (verdict.state === 'scheduled')
       this.emit('retrying', after, verdict.error, new Date(verdict.retryAt));
     else this.emit('failed', after, verdict.error);
   }
@@ -394,9 +377,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
     try {
       const entries = [...this.#running.values()];
       if (entries.length > 0) {
-        const leases = entries.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken! }));
+        const leases = entries.map(({ record }) => ({ id: record.id, leaseToken: record.leaseToken! }));
         const held = new Set(await backend.renewLeases(leases, this.#runtime.clock.now() + this.#leaseMs));
-        for (const entry of entries) if (!held.has(entry.job.id)) this.#release(entry, 'lease lost');
+        for (const entry of entries) if (!held.has(entry.jobId)) this.#release(entry, 'lease lost');
       }
       await this.#recordPresence();
       await this.#scheduler?.declare();
@@ -405,20 +388,20 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  #release(entry: RunningJob, reason: string): void {
-    if (entry.released || this.#running.get(entry.job.id) !== entry) return;
+  #release(entry: RunningAttempt, reason: string): void {
+    if (entry.released || this.#running.get(entry.jobId) !== entry) return;
     entry.released = true;
     this.#forget(entry);
-    entry.controller.abort(new Error(`job ${entry.job.id} ${reason}`));
-    this.#runtime.logger.warn(`job ${entry.job.id} ${reason}; its outcome will not be recorded`, {
-      task: entry.job.task,
+    entry.abort(new Error(`job ${entry.jobId} ${reason}`));
+    this.#runtime.logger.warn(`job ${entry.jobId} ${reason}; its outcome will not be recorded`, {
+      task: entry.task,
     });
   }
 
   /** Frees the job's slot, in the worker and in its claim group. */
-  #forget(entry: RunningJob): void {
-    if (this.#running.get(entry.job.id) !== entry) return;
-    this.#running.delete(entry.job.id);
+  #forget(entry: RunningAttempt): void {
+    if (this.#running.get(entry.jobId) !== entry) return;
+    this.#running.delete(entry.jobId);
     entry.group.running--;
     this.#doorbell.ring();
   }
@@ -428,7 +411,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const entry = this.#running.get(id);
     if (!entry || entry.cancelRequested) return;
     entry.cancelRequested = true;
-    entry.controller.abort(new JobCancelledError(id));
+    entry.abort(new JobCancelledError(id));
   }
 
   async #checkCancelled(): Promise<void> {
@@ -436,7 +419,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     try {
       const ids = [...this.#running.values()]
         .filter((entry) => !entry.cancelRequested)
-        .map((entry) => entry.job.id);
+        .map((entry) => entry.jobId);
       if (ids.length > 0) for (const id of await this.#backend!.cancelRequested(ids)) this.#cancel(id);
     } catch (error) {
       this.#runtime.logger.warn('could not check for cancelled jobs; will try again', { error });
@@ -465,7 +448,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#doorbell.ring();
     await this.#loop;
     const stillRunning = () => [...this.#running.values()];
-    const allSettled = Promise.all(stillRunning().map((entry) => entry.settled));
+    const allSettled = this.#allSettled();
     const graceTimer = new AbortController();
     const graceOver = sleep(graceMs, 'grace over' as const, { signal: graceTimer.signal }).catch(
       () => 'settled' as const,
@@ -480,9 +463,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       for (const entry of late) {
         entry.released = true;
         this.#forget(entry);
-        entry.controller.abort(new Error('worker shutting down'));
+        entry.abort(new Error('worker shutting down'));
       }
-      await this.#handBackAll(late.map((entry) => entry.job));
+      await this.#handBackAll(late.map((entry) => entry.record));
     }
     await this.#batcher!.drain();
     clearInterval(this.#heartbeat);
@@ -501,4 +484,20 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await this.#backend!.transition(jobs.map((job) => handBack(job, now)));
     announceJobs(this.#runtime, this.#backend!, [...new Set(jobs.map((job) => job.queue))]);
   }
+}
+
+/** The job as it is after the verdict was written, for the worker's events. */
+function jobAfter(job: JobRecord, verdict: Verdict, outcome: AttemptOutcome): Job {
+  const { transition } = verdict;
+  const after = jobFromRecord(job, {
+    input: outcome.input,
+    result: outcome.kind === 'succeeded' ? outcome.value : undefined,
+  });
+  after.state = transition.to;
+  after.workerId = null;
+  after.cancelRequested = false;
+  if (transition.runAt !== undefined) after.runAt = new Date(transition.runAt);
+  if (transition.finishedAt != null) after.finishedAt = new Date(transition.finishedAt);
+  if (transition.errors !== undefined) after.errors = readAttemptErrors(transition.errors);
+  return after;
 }
