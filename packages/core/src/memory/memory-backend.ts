@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type JobState } from '../jobs/states.ts';
+import { CLAIMABLE_STATES, FINISHED_STATES, type JobState } from '../jobs/states.ts';
 import type {
   Backend,
   ClaimRequest,
@@ -15,6 +15,7 @@ import type {
   StateCount,
   WorkerRecord,
 } from '../storage/backend.ts';
+import { DueIndex } from './due-index.ts';
 import { RateLog } from './rate-log.ts';
 import { ScheduleBook } from './schedule-book.ts';
 import { assertBatchStorable, assertStorable } from './storable.ts';
@@ -32,12 +33,23 @@ interface UniqueHold {
  * single-threaded JavaScript every call is atomic: two claims cannot interleave.
  * Records go in and come out as copies; a caller can never reach stored state.
  * Nothing survives the process.
+ *
+ * Claims and rescues do not look at every job: the queued and scheduled ones
+ * are in a DueIndex (due-index.ts), the running ones in a set. #add() indexes
+ * each new job, and every later change of a job's state or runAt goes through
+ * #moved(), which keeps both in step.
  */
 export class MemoryBackend implements Backend {
   readonly kind = 'memory';
 
   /** Keyed by id; a Map iterates in insertion order, which is id order. */
   readonly #jobs = new Map<string, JobRecord>();
+  /** The queued and scheduled jobs, in claim order. */
+  readonly #due = new DueIndex();
+  /** How many jobs are queued or scheduled: transition() compacts #due when it holds far more entries. */
+  #claimable = 0;
+  /** The running jobs, for concurrency limits and findExpired(). */
+  readonly #running = new Set<JobRecord>();
   readonly #workers = new Map<string, WorkerRecord>();
   /** Keyed by the id of a job inserted with insertUnique(). */
   readonly #uniqueHolds = new Map<string, UniqueHold>();
@@ -84,7 +96,7 @@ export class MemoryBackend implements Backend {
   /** Stores one checked job; returns its id. */
   #add(job: NewJob, uniqueKey: string | null): string {
     const id = String(++this.#lastId);
-    this.#jobs.set(id, {
+    const record: JobRecord = {
       id,
       task: job.task,
       queue: job.queue,
@@ -106,51 +118,58 @@ export class MemoryBackend implements Backend {
       uniqueKey,
       concurrencyKey: job.concurrencyKey ?? null,
       cancelRequested: false,
-    });
+    };
+    this.#jobs.set(id, record);
+    this.#claimable += 1;
+    this.#due.add(record);
     return id;
+  }
+
+  /**
+   * Call after changing a stored job's state or runAt, with the values before:
+   * indexes it again if it is now queued or scheduled, and keeps the running set.
+   */
+  #moved(job: JobRecord, state: JobState, runAt: number): void {
+    if (job.state === 'running') this.#running.add(job);
+    else if (state === 'running') this.#running.delete(job);
+    const was = CLAIMABLE_STATES.includes(state);
+    const is = CLAIMABLE_STATES.includes(job.state);
+    this.#claimable += Number(is) - Number(was);
+    if (is && (state !== job.state || runAt !== job.runAt)) this.#due.add(job);
   }
 
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
     const { queues, tasks, now, rate, concurrency } = request;
     const excluded = new Set([...this.#pausedQueues, ...(request.excludeQueues ?? [])]);
     const limit = Math.min(request.limit, rate === undefined ? Infinity : this.#rateLog.allowance(rate, now));
-    const due = [...this.#jobs.values()].filter(
-      (job) =>
-        (job.state === 'queued' || (job.state === 'scheduled' && job.runAt <= now)) &&
-        tasks.includes(job.task) &&
-        (queues === null || queues.includes(job.queue)) &&
-        !excluded.has(job.queue),
-    );
-    due.sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id));
     // Running jobs per concurrencyKey, counting each one this claim takes.
     const running = concurrency === undefined ? null : this.#runningPerKey();
-    const taken: JobRecord[] = [];
-    for (const job of due) {
-      if (taken.length >= limit) break;
+    const taken = this.#due.select({ tasks, queues, excluded, now }, limit, (job) => {
       const key = job.concurrencyKey;
       if (running !== null && concurrency !== undefined && key !== null) {
         const count = running.get(key) ?? 0;
-        if (count >= concurrency.max) continue;
+        if (count >= concurrency.max) return false;
         running.set(key, count + 1);
       }
+      const state = job.state;
       job.state = 'running';
       job.attempt += 1;
       job.startedAt = now;
       job.leaseToken = request.leaseToken;
       job.leaseUntil = request.leaseUntil;
       job.workerId = request.workerId;
-      taken.push({ ...job });
-    }
+      this.#moved(job, state, job.runAt);
+      return true;
+    });
     if (rate !== undefined) this.#rateLog.record(rate.key, now, taken.length);
-    return taken;
+    return taken.map((job) => ({ ...job }));
   }
 
+  /** Running jobs per concurrencyKey: a walk over the running jobs only. */
   #runningPerKey(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const { state, concurrencyKey } of this.#jobs.values()) {
-      if (state === 'running' && concurrencyKey !== null) {
-        counts.set(concurrencyKey, (counts.get(concurrencyKey) ?? 0) + 1);
-      }
+    for (const { concurrencyKey } of this.#running) {
+      if (concurrencyKey !== null) counts.set(concurrencyKey, (counts.get(concurrencyKey) ?? 0) + 1);
     }
     return counts;
   }
@@ -168,7 +187,10 @@ export class MemoryBackend implements Backend {
   }
 
   async transition(changes: readonly JobTransition[]): Promise<boolean[]> {
-    return changes.map((change) => this.#apply(change));
+    const applied = changes.map((change) => this.#apply(change));
+    // Cancelled or rescheduled jobs leave stale entries behind; drop them once they outnumber the live ones.
+    if (this.#due.size > 2 * this.#claimable + 1_024) this.#due.compact();
+    return applied;
   }
 
   #apply(change: JobTransition): boolean {
@@ -181,6 +203,7 @@ export class MemoryBackend implements Backend {
     ) {
       return false;
     }
+    const { state, runAt } = job;
     job.state = change.to;
     if (change.runAt !== undefined) job.runAt = change.runAt;
     if (change.result !== undefined) job.result = change.result;
@@ -195,6 +218,7 @@ export class MemoryBackend implements Backend {
       job.workerId = null;
       job.cancelRequested = false;
     }
+    this.#moved(job, state, runAt);
     return true;
   }
 
@@ -206,8 +230,8 @@ export class MemoryBackend implements Backend {
   }
 
   async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
-    return [...this.#jobs.values()]
-      .filter((job) => job.state === 'running' && job.leaseUntil !== null && job.leaseUntil < request.now)
+    return [...this.#running]
+      .filter((job) => job.leaseUntil !== null && job.leaseUntil < request.now)
       .sort((a, b) => (a.leaseUntil ?? 0) - (b.leaseUntil ?? 0) || Number(a.id) - Number(b.id))
       .slice(0, Math.max(0, request.limit))
       .map((job) => ({ ...job }));
