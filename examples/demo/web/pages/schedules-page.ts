@@ -40,7 +40,10 @@ export function schedulesPage(rows: ScheduleRow[]): Html {
 
 function scheduleRow(schedule: Schedule, job: Job | null): Html {
   return html`<tr data-schedule="${schedule.name}">
-    <td><strong>${schedule.name}</strong><br /><span class="muted">${schedule.task}</span></td>
+    <td>
+      <strong>${schedule.name}</strong>
+      ${schedule.task === schedule.name ? '' : html`<br /><span class="muted">task ${schedule.task}</span>`}
+    </td>
     <td><code>${timing(schedule)}</code></td>
     <td data-field="last-run">${schedule.lastRunAt ? formatDateTime(schedule.lastRunAt) : 'not yet'}</td>
     <td>${schedule.paused ? 'paused' : schedule.nextRunAt ? formatDateTime(schedule.nextRunAt) : ''}</td>
@@ -58,5 +61,17 @@ function scheduleRow(schedule: Schedule, job: Job | null): Html {
 function timing(schedule: Schedule): string {
   const spec = schedule.timing;
   if ('cron' in spec) return `cron ${spec.cron}${spec.tz ? ` (${spec.tz})` : ''}`;
-  return `every ${typeof spec.every === 'number' ? `${spec.every} ms` : spec.every}`;
+  return `every ${typeof spec.every === 'number' ? interval(spec.every) : spec.every}`;
+}
+
+/** An interval in its largest whole unit: the store keeps `every: '1m'` as 60000 (ms). */
+function interval(ms: number): string {
+  const units = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1_000, 's'],
+  ] as const;
+  const [size, unit] = units.find(([size]) => ms % size === 0) ?? [1, 'ms'];
+  return `${ms / size} ${unit}`;
 }
