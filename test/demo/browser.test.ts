@@ -117,7 +117,7 @@ describe('the demo web app in a browser', { skip: skipUnlessChromium(), timeout:
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
     assert.equal(file.suggestedFilename(), `orders-${jobId}.csv`);
-    const text = await readFile((await file.path()), 'utf8');
+    const text = await readFile(await file.path(), 'utf8');
     const rows = parseCsv(text);
     assert.deepEqual(rows[0], ['order_id', 'placed_at', 'customer', 'email', 'items', 'total_eur']);
     assert.equal(rows.length, 1 + EXPORT_ROWS);
