@@ -134,6 +134,19 @@ describe('the demo web app in a browser', { skip: skipUnlessChromium(), timeout:
     });
   });
 
+  test('a form posted from another site is refused and enqueues nothing', async () => {
+    const response = await fetch(`${demo.url}/signup`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'Mallory', email: 'mallory@example.com' }),
+      headers: { Origin: 'https://evil.example' },
+      redirect: 'manual',
+    });
+    assert.equal(response.status, 403);
+    await page.goto(demo.url);
+    await page.locator('.jobs .job').first().waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /mallory@example\.com/);
+  });
+
   test('the schedules page shows the nightly clean-up and the every-minute sweep with their next runs', async () => {
     await page.click('nav >> text=Schedules');
     // The worker records its schedules when it starts; the page refreshes its table on its own.
