@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface DemoConfig {
-  /** Where the web server listens: HOST and PORT; PORT=0 picks a free port. (Default: 127.0.0.1:3000) */
+  /** Where the web server listens: DEMO_HOST and PORT; PORT=0 picks a free port. (Default: 127.0.0.1:3000) */
   host: string;
   port: number;
   /** DEMO_DATA_DIR: the SQLite file and the CSV exports. (Default: examples/demo/.data, git-ignored) */
@@ -21,7 +21,7 @@ export interface DemoConfig {
   smtpPort: number;
   /** DEMO_SMTP_LATENCY_MS: how long the mail server takes to accept a message, as a real one does. (Default: 1000) */
   smtpLatencyMs: number;
-  /** DEMO_EXPORT_ROWS: the rows of one CSV export. (Default: 500,000, about 40 MB) */
+  /** DEMO_EXPORT_ROWS: the rows of one CSV export. (Default: 500,000, about 48 MB) */
   exportRows: number;
   /**
    * DEMO_EXPORT_ROWS_PER_SECOND: how fast the pretend database yields rows; with the default size an
@@ -35,7 +35,7 @@ const DEMO_DIR = path.dirname(fileURLToPath(import.meta.url));
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const dataDir = path.resolve(env.DEMO_DATA_DIR || path.join(DEMO_DIR, '.data'));
   return {
-    host: env.HOST || '127.0.0.1',
+    host: env.DEMO_HOST || '127.0.0.1',
     port: whole(env, 'PORT', 3000, { min: 0 }),
     dataDir,
     exportsDir: path.join(dataDir, 'exports'),

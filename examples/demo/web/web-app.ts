@@ -28,7 +28,8 @@ export function createWebApp({ config, outbox }: { config: DemoConfig; outbox: O
   web.route('/', scheduleRoutes);
   web.route('/', jobApiRoutes);
   web.route('/', staticRoutes);
-  // The errand dashboard (@errand/dashboard) mounts here, at /errand.
+  // The errand dashboard (@errand/dashboard) mounts here, at /errand, on the app of tasks/declarations.ts; the
+  // client's address for its loopback check is c.env.incoming.socket.remoteAddress (WebEnv's node bindings).
   web.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse(); // e.g. the CSRF check's 403
     console.error(`${c.req.method} ${c.req.path}:`, error);

@@ -3,7 +3,8 @@ export function formatTime(date: Date): string {
   return date.toLocaleTimeString('en-GB');
 }
 
-/** A date and time, for the schedules' next and last runs. */
-export function formatDateTime(date: Date): string {
-  return `${date.toLocaleDateString('en-CA')} ${formatTime(date)}`;
+/** A time, with its day when it is not today: `14:40:00`, `25 Nov 03:00:00`. */
+export function formatDateTime(date: Date, now: Date = new Date()): string {
+  if (date.toDateString() === now.toDateString()) return formatTime(date);
+  return `${date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} ${formatTime(date)}`;
 }
