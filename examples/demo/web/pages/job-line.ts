@@ -16,7 +16,14 @@ export function jobLine(view: JobView): Html {
     ${
       view.percent === null
         ? ''
-        : html`<progress max="100" value="${view.percent}" data-field="progress">${view.percent}%</progress>`
+        : html`<progress
+            max="100"
+            value="${view.percent}"
+            data-field="progress"
+            aria-label="Progress of ${view.task} #${view.id}"
+          >
+            ${view.percent}%
+          </progress>`
     }
     <div class="job-summary" data-field="summary">${view.summary}</div>
     ${
