@@ -76,17 +76,16 @@ function summarize(job: Job, now: number): string {
 }
 
 function succeeded(job: Job): string {
-  const took =
-    job.startedAt && job.finishedAt
-      ? ` in ${seconds(job.finishedAt.getTime() - job.createdAt.getTime())} after the request`
-      : '';
+  const after = job.finishedAt
+    ? ` ${seconds(job.finishedAt.getTime() - job.createdAt.getTime())} after the request`
+    : '';
   if (job.task === 'send-email') {
-    const retries = job.attempt > 1 ? `, ${job.attempt - 1} refused before` : '';
-    return `delivered by attempt ${job.attempt}${retries}${took}: ${(job.result as SentEmail).response}`;
+    const refused = job.attempt > 1 ? ` (${job.attempt - 1} refused before)` : '';
+    return `delivered${after}, by attempt ${job.attempt}${refused}: ${(job.result as SentEmail).response}`;
   }
   if (job.task === 'export-csv') {
     const { rows, bytes } = job.result as CsvExport;
-    return `${rows.toLocaleString('en-US')} rows, ${(bytes / 1_000_000).toFixed(1)} MB, done${took}`;
+    return `${rows.toLocaleString('en-US')} rows, ${(bytes / 1_000_000).toFixed(1)} MB, done${after}`;
   }
   return `done: ${JSON.stringify(job.result)}`;
 }

@@ -1,6 +1,6 @@
 /** GET / shows the sign-up form; POST /signup enqueues the welcome email and redirects back at once. */
 import { InputValidationError } from 'errand';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
 import { app as errand, sendEmail } from '../../tasks/declarations.ts';
 import type { WebEnv } from '../env.ts';
@@ -40,11 +40,7 @@ signUpRoutes.post('/signup', csrf(), async (c) => {
   }
 });
 
-async function show(
-  c: Parameters<typeof renderPage>[0],
-  data: Omit<SignUpPageData, 'recentEmails'>,
-  status?: 422,
-) {
+async function show(c: Context<WebEnv>, data: Omit<SignUpPageData, 'recentEmails'>, status?: 422) {
   const { jobs } = await errand.jobs({ task: sendEmail.name, limit: 6 });
   const recentEmails = jobs.map((job) => jobView(job));
   return renderPage(c, { title: 'Sign up', path: '/' }, signUpPage({ ...data, recentEmails }), status);
