@@ -1,74 +1,78 @@
 /**
- * `npm start`: enqueues a few jobs as a web request handler would, runs a worker that prints each
- * job's lifecycle, waits for the results, prints a summary and stops. In a real app the web server
- * and the worker are separate processes that import the same tasks.ts.
+ * `npm start`: the demo web app and its worker, in one command.
+ *
+ * This process runs the web app (Hono) and the demo's mail server, and spawns the worker
+ * (worker.ts) as a child process. Two processes rather than one, because that is the shape of a
+ * real deployment: the web process only declares and enqueues tasks and never loads nodemailer or
+ * the CSV code; the worker imports the same declarations and implements them; a busy export in the
+ * worker does not slow the pages down. Locally the two share the SQLite file (.data/jobs.db) and
+ * the exports folder; elsewhere they share ERRAND_URL (PostgreSQL, Redis) and object storage.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Job, JobHandle } from 'errand';
-import { app, buildReport, resizeAvatar, sendWelcomeEmail } from './tasks.ts';
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { config } from './config.ts';
+import { startOutboxServer } from './mail/outbox-server.ts';
+import { app } from './tasks/declarations.ts';
+import { createWebApp } from './web/web-app.ts';
 
-const startedAt = performance.now();
-const say = (line: string) =>
-  console.log(`${((performance.now() - startedAt) / 1000).toFixed(2).padStart(6)}s  ${line}`);
-const name = (job: Job) => `${job.task} #${job.id}`;
+if (config.errandUrl.startsWith('memory:')) {
+  throw new Error(
+    'ERRAND_URL=memory: keeps jobs inside one process; the demo runs two. Use sqlite:, postgres: or redis:',
+  );
+}
+mkdirSync(config.exportsDir, { recursive: true });
+await app.storage(); // creates or migrates errand's tables before either process uses them
 
-const worker = app.worker({ concurrency: 4 });
-worker.on('started', (job) => say(`started    ${name(job)} (attempt ${job.attempt} of ${job.maxAttempts})`));
-worker.on('retrying', (job, error, retryAt) => {
-  const wait = ((retryAt.getTime() - Date.now()) / 1000).toFixed(1);
-  say(`retrying   ${name(job)}: ${error.message}; next attempt in ${wait} s`);
+const outbox = await startOutboxServer({ port: config.smtpPort, latencyMs: config.smtpLatencyMs });
+
+// fork() runs worker.ts with this process's node flags (tsx, the errand-source condition) and an
+// IPC channel, which closes if this process dies, so the worker never outlives it.
+const worker = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), {
+  env: {
+    ...process.env,
+    ERRAND_URL: config.errandUrl,
+    DEMO_DATA_DIR: config.dataDir,
+    DEMO_SMTP_PORT: String(outbox.port),
+  },
 });
-worker.on('succeeded', (job, result) => say(`succeeded  ${name(job)} -> ${JSON.stringify(result)}`));
-worker.on('failed', (job, error) => say(`failed     ${name(job)}: ${error.name}: ${error.message}`));
-await worker.start();
 
-// What a sign-up route does: hand the slow work to the queue and answer the browser at once.
-async function onSignUp(user: { id: number; email: string; name: string; avatar: string }) {
-  return [
-    await sendWelcomeEmail.enqueue({ to: user.email, name: user.name }),
-    await resizeAvatar.enqueue({ userId: user.id, url: user.avatar }),
-  ];
-}
+let stopping = false;
+worker.on('exit', (code, signal) => {
+  if (stopping) return;
+  console.error(`The worker process exited (${signal ?? `code ${code}`}); stopping the demo.`);
+  void shutDown(1);
+});
 
-const ada = { id: 1, email: 'ada@example.com', name: 'Ada', avatar: 'https://cdn.example/ada.png' };
-const alan = { id: 2, email: 'alan@example.com', name: 'Alan', avatar: 'https://cdn.example/alan.gif' };
-const handles: JobHandle[] = [...(await onSignUp(ada)), ...(await onSignUp(alan))];
-const report = await buildReport.enqueue({ month: '2025-06' });
-handles.push(report);
-say(`enqueued   ${handles.length} jobs`);
+const server = serve(
+  { fetch: createWebApp({ config, outbox }).fetch, hostname: config.host, port: config.port },
+  (info) => {
+    console.log(
+      `errand demo: http://${config.host}:${info.port}/  (jobs in ${config.errandUrl}; Ctrl-C stops)`,
+    );
+  },
+);
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `Port ${config.port} is taken; run the demo on another: PORT=${config.port + 1} npm start`
+      : `The web server failed: ${error.message}`,
+  );
+  void shutDown(1);
+});
 
-// A request with bad input is refused at enqueue, with a message that says what is wrong.
-await sendWelcomeEmail
-  .enqueue({ to: 'not-an-email', name: 'Bob' })
-  .catch((error: Error) => say(`refused    ${error.message}`));
-
-// A progress bar would poll the job's status like this.
-async function followProgress(handle: JobHandle): Promise<void> {
-  let shown: unknown;
-  for (let job = await handle.status(); job && !job.finishedAt; job = await handle.status()) {
-    if (job.progress !== undefined && job.progress !== shown) {
-      shown = job.progress;
-      say(`progress   ${name(job)}: ${Math.round(Number(job.progress) * 100)}%`);
-    }
-    await sleep(100);
+async function shutDown(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  if (worker.exitCode === null && worker.signalCode === null) {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM'); // it lets running jobs finish for a few seconds, then hands them back
+    await exited;
   }
+  await outbox.close();
+  await app.close();
+  process.exit(exitCode);
 }
-
-const [outcomes] = await Promise.all([
-  Promise.allSettled(handles.map((handle) => handle.result())),
-  followProgress(report),
-]);
-
-console.log('\nSummary:');
-const counts = new Map<string, number>();
-for (const [index, handle] of handles.entries()) {
-  const job = (await handle.status())!;
-  const outcome = outcomes[index]!;
-  const why = outcome.status === 'rejected' ? ` (${(outcome.reason as Error).message})` : '';
-  console.log(`  ${name(job).padEnd(22)} ${job.state} after ${job.attempt} attempt(s)${why}`);
-  counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
-}
-console.log(`  ${[...counts].map(([state, count]) => `${count} ${state}`).join(', ')}`);
-
-await worker.stop();
-await app.close();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutDown(0));
