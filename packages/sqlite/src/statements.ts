@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { JobState, StateCount } from '@errand/core';
+import type { FinishedCount, JobState, StateCount } from '@errand/core';
 import type { JobRow, ScheduleRow, WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
@@ -55,9 +55,10 @@ export interface TransitionParams {
   finishedAt: number | null;
 }
 
+/** The list-* statements' parameters; each statement reads the ones it names. */
 export interface ListParams {
-  state: JobState | null;
-  task: string | null;
+  state: JobState;
+  task: string;
   queue: string | null;
   before: bigint;
   limit: number;
@@ -88,7 +89,12 @@ export interface Statements {
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
   getJob: Statement<[{ id: string }], JobRow>;
-  listJobs: Statement<[ListParams], JobRow>;
+  listAll: Statement<[Pick<ListParams, 'before' | 'limit'>], JobRow>;
+  listByState: Statement<[Pick<ListParams, 'state' | 'before' | 'limit'>], JobRow>;
+  listByQueue: Statement<[Omit<ListParams, 'task'> & { queue: string }], JobRow>;
+  listByTask: Statement<[ListParams], JobRow>;
+  finishedCounts: Statement<[{ since: number; until: number; bucketMs: number }], FinishedCount>;
+  deleteJob: Statement<[{ id: string; from: string }]>;
   jobStats: Statement<[], StateCount>;
   pruneJobs: Statement<[{ before: number; limit: number }]>;
   recordWorker: Statement<[Omit<WorkerRow, 'id'> & { id: string }]>;
@@ -140,7 +146,12 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
     findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
     getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
-    listJobs: prepare(db, 'reads.sql', 'list-jobs', tablePrefix),
+    listAll: prepare(db, 'reads.sql', 'list-all', tablePrefix),
+    listByState: prepare(db, 'reads.sql', 'list-by-state', tablePrefix),
+    listByQueue: prepare(db, 'reads.sql', 'list-by-queue', tablePrefix),
+    listByTask: prepare(db, 'reads.sql', 'list-by-task', tablePrefix),
+    finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
+    deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
     pruneJobs: prepare(db, 'prune.sql', 'prune-jobs', tablePrefix),
     recordWorker: prepare(db, 'workers.sql', 'record-worker', tablePrefix),
