@@ -70,6 +70,12 @@ export type CandidateParams = Omit<ClaimParams, 'leaseToken' | 'leaseUntil' | 'w
   fullKeys: string;
 };
 
+/** A list-* statement for waiting jobs and its twin for finished ones (sql/reads.sql). */
+export interface ListStatements<P> {
+  waiting: Statement<[P], JobRow>;
+  finished: Statement<[P], JobRow>;
+}
+
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
   insertJob: Statement<InsertJobParams>;
@@ -90,9 +96,10 @@ export interface Statements {
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
   getJob: Statement<[{ id: string }], JobRow>;
   listAll: Statement<[Pick<ListParams, 'before' | 'limit'>], JobRow>;
-  listByState: Statement<[Pick<ListParams, 'state' | 'before' | 'limit'>], JobRow>;
-  listByQueue: Statement<[Omit<ListParams, 'task'> & { queue: string }], JobRow>;
-  listByTask: Statement<[ListParams], JobRow>;
+  listRunning: Statement<[Omit<ListParams, 'state' | 'task'> & { task: string | null }], JobRow>;
+  listByState: ListStatements<Pick<ListParams, 'state' | 'before' | 'limit'>>;
+  listByQueue: ListStatements<Omit<ListParams, 'task'> & { queue: string }>;
+  listByTask: ListStatements<ListParams>;
   finishedCounts: Statement<[{ since: number; until: number; bucketMs: number }], FinishedCount>;
   deleteJob: Statement<[{ id: string; from: string }]>;
   jobStats: Statement<[], StateCount>;
@@ -147,9 +154,10 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
     getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
     listAll: prepare(db, 'reads.sql', 'list-all', tablePrefix),
-    listByState: prepare(db, 'reads.sql', 'list-by-state', tablePrefix),
-    listByQueue: prepare(db, 'reads.sql', 'list-by-queue', tablePrefix),
-    listByTask: prepare(db, 'reads.sql', 'list-by-task', tablePrefix),
+    listRunning: prepare(db, 'reads.sql', 'list-running', tablePrefix),
+    listByState: listStatements(db, 'by-state', tablePrefix),
+    listByQueue: listStatements(db, 'by-queue', tablePrefix),
+    listByTask: listStatements(db, 'by-task', tablePrefix),
     finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
     deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
@@ -166,5 +174,12 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     listSchedules: prepare(db, 'schedules.sql', 'list-schedules', tablePrefix),
     claimTick: prepare(db, 'schedules.sql', 'claim-tick', tablePrefix),
     setSchedulePaused: prepare(db, 'schedules.sql', 'set-schedule-paused', tablePrefix),
+  };
+}
+
+function listStatements<P>(db: Database, filter: string, tablePrefix: string): ListStatements<P> {
+  return {
+    waiting: prepare(db, 'reads.sql', `list-waiting-${filter}`, tablePrefix),
+    finished: prepare(db, 'reads.sql', `list-finished-${filter}`, tablePrefix),
   };
 }

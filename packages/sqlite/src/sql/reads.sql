@@ -9,11 +9,11 @@ SELECT id, task, queue, state, priority, payload, result, progress, errors, atte
 FROM errand_jobs
 WHERE id = :id;
 
--- The list-* statements are list()'s, one per filter, each walking one index down from :before so a
--- deep page costs no more than the first (schema-3-dashboard.sql; test/sqlite/list-plan.test.ts).
--- `id > 0` names the partial list indexes (see schema-3-dashboard.sql). Common inputs: :before (an id; the largest integer for the first page), :limit (the caller asks for
--- one row more than the page, to know whether there is a next). Outputs: JobRecord columns (id as
--- an integer), highest id first.
+-- The list-* statements are list()'s, each walking one index down from :before so a deep page costs
+-- no more than the first (schema-3-dashboard.sql; test/sqlite/list-plan.test.ts). The states and
+-- `id > 0` they repeat name the partial indexes they read. Common inputs: :before (an id; the
+-- largest integer for the first page), :limit (the caller asks for one row more than the page, to
+-- know whether there is a next). Outputs: JobRecord columns (id as an integer), highest id first.
 
 -- name: list-all
 -- No filter: the primary key. Inputs: :before, :limit.
@@ -26,38 +26,84 @@ WHERE id < :before
 ORDER BY id DESC
 LIMIT :limit;
 
--- name: list-by-state
--- Inputs: :state, :before, :limit. Index: errand_jobs_list_state.
+-- name: list-running
+-- Running jobs, filtered by :task and :queue (each NULL for any): read off errand_jobs_leases and
+-- sorted, since running jobs are few (the workers' slots). Inputs: :task, :queue, :before, :limit.
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
   unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
-FROM errand_jobs INDEXED BY errand_jobs_list_state
-WHERE state = :state AND id < :before AND id > 0
+FROM errand_jobs INDEXED BY errand_jobs_leases
+WHERE state = 'running' AND (:task IS NULL OR task = :task) AND (:queue IS NULL OR queue = :queue)
+  AND id < :before
 ORDER BY id DESC
 LIMIT :limit;
 
--- name: list-by-queue
--- Inputs: :queue, :state, :before, :limit. Index: errand_jobs_list_queue.
+-- name: list-waiting-by-state
+-- Inputs: :state (one of ('scheduled', 'queued')), :before, :limit.
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
   unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
-FROM errand_jobs INDEXED BY errand_jobs_list_queue
-WHERE queue = :queue AND state = :state AND id < :before AND id > 0
+FROM errand_jobs INDEXED BY errand_jobs_list_waiting
+WHERE state = :state AND state IN ('scheduled', 'queued') AND id > 0 AND id < :before
 ORDER BY id DESC
 LIMIT :limit;
 
--- name: list-by-task
--- Inputs: :task, :state, :queue (NULL for any), :before, :limit. Index: errand_jobs_list_task; the
--- queue, when given, is checked on each row the index yields.
+-- name: list-waiting-by-queue
+-- Inputs: :queue, :state (one of ('scheduled', 'queued')), :before, :limit.
 SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
   unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
-FROM errand_jobs INDEXED BY errand_jobs_list_task
-WHERE task = :task AND state = :state AND (:queue IS NULL OR queue = :queue) AND id < :before
-  AND id > 0
+FROM errand_jobs INDEXED BY errand_jobs_list_waiting_queue
+WHERE queue = :queue AND state = :state AND state IN ('scheduled', 'queued') AND id > 0 AND id < :before
+ORDER BY id DESC
+LIMIT :limit;
+
+-- name: list-waiting-by-task
+-- Inputs: :task, :state (one of ('scheduled', 'queued')), :queue (NULL for any: checked on each row), :before, :limit.
+SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
+  max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
+FROM errand_jobs INDEXED BY errand_jobs_list_waiting_task
+WHERE task = :task AND state = :state AND state IN ('scheduled', 'queued') AND id > 0 AND id < :before
+  AND (:queue IS NULL OR queue = :queue)
+ORDER BY id DESC
+LIMIT :limit;
+
+-- name: list-finished-by-state
+-- Inputs: :state (one of ('succeeded', 'failed', 'cancelled')), :before, :limit.
+SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
+  max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
+FROM errand_jobs INDEXED BY errand_jobs_list_finished
+WHERE state = :state AND state IN ('succeeded', 'failed', 'cancelled') AND id > 0 AND id < :before
+ORDER BY id DESC
+LIMIT :limit;
+
+-- name: list-finished-by-queue
+-- Inputs: :queue, :state (one of ('succeeded', 'failed', 'cancelled')), :before, :limit.
+SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
+  max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
+FROM errand_jobs INDEXED BY errand_jobs_list_finished_queue
+WHERE queue = :queue AND state = :state AND state IN ('succeeded', 'failed', 'cancelled') AND id > 0 AND id < :before
+ORDER BY id DESC
+LIMIT :limit;
+
+-- name: list-finished-by-task
+-- Inputs: :task, :state (one of ('succeeded', 'failed', 'cancelled')), :queue (NULL for any: checked on each row), :before, :limit.
+SELECT id, task, queue, state, priority, payload, result, progress, errors, attempt,
+  max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, lease_token AS leaseToken, lease_until AS leaseUntil, worker_id AS workerId,
+  unique_key AS uniqueKey, concurrency_key AS concurrencyKey, cancel_requested AS cancelRequested
+FROM errand_jobs INDEXED BY errand_jobs_list_finished_task
+WHERE task = :task AND state = :state AND state IN ('succeeded', 'failed', 'cancelled') AND id > 0 AND id < :before
+  AND (:queue IS NULL OR queue = :queue)
 ORDER BY id DESC
 LIMIT :limit;
 
