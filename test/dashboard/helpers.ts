@@ -108,7 +108,7 @@ export function act(
 /** The CSRF token a page carries. */
 export async function csrfTokenOf(dashboard: Dashboard): Promise<string> {
   const page = await (await call(dashboard, '/errand/')).text();
-  const token = /<meta name="errand-csrf" content="([^"]+)">/.exec(page)?.[1];
+  const token = /<meta name="errand-csrf" content="([^"]+)"/.exec(page)?.[1];
   if (token === undefined) throw new Error('the page carries no CSRF token');
   return token;
 }

@@ -25,7 +25,10 @@ describe('dashboard pages', () => {
     assert.match(body, /<a href="\/errand\/jobs\?queue=reports&amp;state=failed">1<\/a>/);
     assert.match(body, /<svg viewBox="0 0 720 140" role="img"/);
     assert.match(body, /<strong>2<\/strong> finished in the last 60 min/);
-    assert.match(body, /data-action="\/errand\/actions\/tasks\/report\/retry-failed"[^>]*> ?Retry 1 failed ?</);
+    assert.match(
+      body,
+      /data-action="\/errand\/actions\/tasks\/report\/retry-failed"[^>]*> ?Retry 1 failed ?</,
+    );
     assert.match(body, /data-action="\/errand\/actions\/queues\/reports\/pause"/);
   });
 

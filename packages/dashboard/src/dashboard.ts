@@ -80,8 +80,11 @@ async function handle(request: Request, client: ClientInfo, options: ResolvedOpt
         return text(405, 'errand dashboard: only actions take a POST', { allow: 'GET' });
       const forged = checkCsrf(request, options);
       if (forged) return forged;
-      const result = await runAction(options.errand, parts.slice(1), basePath);
-      if (result === null) return text(404, 'errand dashboard: no such action');
+      const result = (await runAction(options.errand, parts.slice(1), basePath)) ?? {
+        status: 404,
+        ok: false,
+        message: `No such action: ${rest}`,
+      };
       const { status, ...body } = result;
       return new Response(JSON.stringify(body), {
         status,
