@@ -23,7 +23,7 @@ describe('dashboard pages', () => {
     assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(body, /<a href="\/errand\/jobs\?queue=reports">reports<\/a>/);
     assert.match(body, /<a href="\/errand\/jobs\?queue=reports&amp;state=failed">1<\/a>/);
-    assert.match(body, /<svg viewBox="0 0 720 140" role="img"/);
+    assert.match(body, /<svg viewBox="0 0 1200 180" role="img"/);
     assert.match(body, /<strong>2<\/strong> finished in the last 60 min/);
     assert.match(
       body,

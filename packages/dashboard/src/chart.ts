@@ -2,8 +2,8 @@ import type { Throughput } from '@errand/core';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 
-const WIDTH = 720;
-const HEIGHT = 140;
+const WIDTH = 1200;
+const HEIGHT = 180;
 const AXIS = 18;
 const OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
 
