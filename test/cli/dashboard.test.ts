@@ -25,16 +25,20 @@ async function started(args: string[], env: Record<string, string | undefined> =
   return { child, output, url };
 }
 
-describe('errand dashboard', () => {
+describe('errand dashboard', { timeout: 60_000 }, () => {
   it('serves the dashboard on 127.0.0.1 and stops on SIGTERM', async () => {
     const { child, output, url } = await started([]);
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const page = await fetch(`${url}/`);
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /<title>Queues · errand<\/title>/);
-    child.kill('SIGTERM');
-    const result = await output.exited;
-    assert.equal(result.code, 0, result.stderr);
+    try {
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<title>Queues · errand<\/title>/);
+      child.kill('SIGTERM');
+      const result = await output.exited;
+      assert.equal(result.code, 0, result.stderr);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('refuses a host beyond loopback without auth, saying how to set it', async () => {
@@ -49,12 +53,16 @@ describe('errand dashboard', () => {
   it('with ERRAND_DASHBOARD_TOKEN it listens beyond loopback and asks for the token', async () => {
     const token = 'cli-dashboard-token-0123456789';
     const { child, output, url } = await started(['--host', '0.0.0.0'], { ERRAND_DASHBOARD_TOKEN: token });
-    const local = url.replace('0.0.0.0', '127.0.0.1');
-    assert.match(output.stdout(), /sign in with the token in ERRAND_DASHBOARD_TOKEN/);
-    assert.ok(!output.stdout().includes(token), 'the token is not printed');
-    assert.equal((await fetch(`${local}/`)).status, 401);
-    assert.equal((await fetch(`${local}/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    child.kill('SIGTERM');
-    assert.equal((await output.exited).code, 0);
+    try {
+      const local = url.replace('0.0.0.0', '127.0.0.1');
+      assert.match(output.stdout(), /sign in with the token in ERRAND_DASHBOARD_TOKEN/);
+      assert.ok(!output.stdout().includes(token), 'the token is not printed');
+      assert.equal((await fetch(`${local}/`)).status, 401);
+      assert.equal((await fetch(`${local}/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      child.kill('SIGTERM');
+      assert.equal((await output.exited).code, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -51,17 +51,21 @@ export function dashboardCommand(): Command {
         });
         const { address, port: bound } = server.address() as AddressInfo;
         const shown = address.includes(':') ? `[${address}]` : address;
-        print(`errand dashboard on http://${shown}:${bound}/ (${(await app.storage()).kind} store)`);
+        const lines = [`errand dashboard on http://${shown}:${bound}/ (${(await app.storage()).kind} store)`];
         if (auth !== undefined) {
-          print(
+          lines.push(
             'token' in auth
               ? 'sign in with the token in ERRAND_DASHBOARD_TOKEN (or open the URL with ?token=<token>)'
               : `sign in as ${auth.username}`,
           );
         }
+        // One write, so whoever waits for the URL has the whole message.
+        print(...lines);
         await untilStopSignal();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Browsers keep connections open (keep-alive, a page refreshing itself): close them too.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
+        await closed;
       } finally {
         await app.close();
       }
