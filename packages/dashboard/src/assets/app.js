@@ -57,10 +57,12 @@ let refreshing = false;
 async function refresh() {
   const live = document.getElementById('live');
   if (!live || refreshing) return;
+  // Not while the reader is choosing a filter: the swap would close the select under them.
+  const focused = document.activeElement;
+  if (focused && live.contains(focused) && focused.matches('select, input, textarea')) return;
   refreshing = true;
   try {
     const response = await fetch(window.location.href, {
-      headers: { 'X-Errand-Live': '1' },
       credentials: 'same-origin',
     });
     if (!response.ok && response.status !== 404) throw new Error(`HTTP ${response.status}`);
