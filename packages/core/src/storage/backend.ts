@@ -89,7 +89,10 @@ export interface Backend {
    * `before`: only ids lower than this one, compared as numbers (the cursor of
    * the previous page). `next` is the cursor for the following page (the id of
    * this page's last job), or null when no matching job is left after this
-   * page, so paging never ends on an empty page.
+   * page, so paging never ends on an empty page. A backend should find a page
+   * through an index for each filter it is given (the dashboard pages through
+   * millions of finished jobs), so that a page's cost does not grow with the
+   * jobs the filter skips; the SQL backends do, the Redis one for state only.
    */
   list(filter: ListFilter): Promise<JobPage>;
 
