@@ -52,10 +52,11 @@ function resumeCommand(): Command {
           const which = paused.length === 0 ? 'no queue is paused' : `paused queues: ${paused.join(', ')}`;
           throw new CliError(`queue ${name} is not paused (${which})`);
         }
-        await app.resumeQueue(name);
+        // Counted before resuming: a worker may take them the moment the queue is resumed.
         const waiting = (await app.stats())
           .filter((count) => count.queue === name && CLAIMABLE_STATES.includes(count.state))
           .reduce((sum, count) => sum + count.count, 0);
+        await app.resumeQueue(name);
         print(`queue ${name} resumed; ${plural(waiting, 'waiting job')}`);
       });
     });
