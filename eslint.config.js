@@ -39,6 +39,23 @@ export default defineConfig([
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: nodeGlobals },
   },
+  // The dashboard's client script runs in the browser.
+  {
+    files: ['packages/dashboard/src/assets/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        DOMParser: 'readonly',
+        Element: 'readonly',
+        HTMLSelectElement: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+      },
+    },
+  },
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

@@ -20,6 +20,7 @@ const COMMANDS = [
   'queue',
   'schedules',
   'schedule',
+  'dashboard',
 ];
 
 test('errand --help lists every command; errand help <command> shows its options and an example', async () => {

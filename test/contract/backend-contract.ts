@@ -20,6 +20,7 @@ import { describe, it } from 'node:test';
 import { cancelRequestCases } from './cases/cancel-requests.ts';
 import { claimLimitCases } from './cases/claim-limits.ts';
 import { claimCases } from './cases/claim.ts';
+import { deleteAndCountCases } from './cases/delete-and-counts.ts';
 import { insertCases } from './cases/insert.ts';
 import { leaseCases } from './cases/leases.ts';
 import { lifecycleCases } from './cases/lifecycle.ts';
@@ -79,6 +80,7 @@ export function describeBackendContract(
     describe('paused queues', () => pausedQueueCases(test));
     describe('claim limits: excluded queues, rate, concurrency', () => claimLimitCases(test));
     describe('schedules', () => scheduleCases(test));
+    describe('delete and finished counts', () => deleteAndCountCases(test));
 
     const unknown = Object.keys(skip).filter((skipped) => !names.has(skipped));
     if (unknown.length > 0) {

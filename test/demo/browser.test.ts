@@ -147,7 +147,20 @@ describe('the demo web app in a browser', { skip: skipUnlessChromium(), timeout:
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /mallory@example\.com/);
   });
 
+  test("errand's dashboard is mounted at /errand and shows the demo's jobs", async () => {
+    await page.goto(demo.url);
+    await page.click('nav >> text=Dashboard');
+    assert.equal(new URL(page.url()).pathname, '/errand');
+    const sendEmail = page.locator('tr', { has: page.locator('th a', { hasText: /^send-email$/ }) });
+    await sendEmail.waitFor();
+    await sendEmail.locator('th a').click();
+    await page.locator('main table tbody tr', { hasText: 'send-email' }).first().waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/errand\/jobs/);
+    await page.screenshot({ path: artifactPath('demo-dashboard.png'), fullPage: true });
+  });
+
   test('the schedules page shows the nightly clean-up and the every-minute sweep with their next runs', async () => {
+    await page.goto(demo.url);
     await page.click('nav >> text=Schedules');
     // The worker records its schedules when it starts; the page refreshes its table on its own.
     const nightly = page.locator('tr[data-schedule="nightly-export-clean-up"]');

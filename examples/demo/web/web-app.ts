@@ -2,10 +2,12 @@
  * The demo's web app (Hono): its pages and their routes. It declares tasks and enqueues them, and
  * reads jobs to show them; it never runs one (worker.ts does).
  */
-import { Hono } from 'hono';
+import { createDashboard } from 'errand/dashboard';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { DemoConfig } from '../config.ts';
 import type { OutboxServer } from '../mail/outbox-server.ts';
+import { app } from '../tasks/declarations.ts';
 import type { WebEnv } from './env.ts';
 import { describeStore } from './render.ts';
 import { exportRoutes } from './routes/exports.ts';
@@ -28,8 +30,13 @@ export function createWebApp({ config, outbox }: { config: DemoConfig; outbox: O
   web.route('/', scheduleRoutes);
   web.route('/', jobApiRoutes);
   web.route('/', staticRoutes);
-  // The errand dashboard (@errand/dashboard) mounts here, at /errand, on the app of tasks/declarations.ts; the
-  // client's address for its loopback check is c.env.incoming.socket.remoteAddress (WebEnv's node bindings).
+  // The errand dashboard, on the app of tasks/declarations.ts. With no auth configured it serves loopback
+  // clients only: the client's address comes from node's socket (WebEnv's bindings).
+  const dashboard = createDashboard({ errand: app, basePath: '/errand' });
+  const serveDashboard = (c: Context<WebEnv>) =>
+    dashboard.fetch(c.req.raw, { remoteAddress: c.env.incoming.socket.remoteAddress });
+  web.all('/errand', serveDashboard);
+  web.all('/errand/*', serveDashboard);
   web.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse(); // e.g. the CSRF check's 403
     console.error(`${c.req.method} ${c.req.path}:`, error);

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, messageOf } from './cli-error.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { jobCommand } from './commands/job.ts';
 import { jobsCommand } from './commands/jobs.ts';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
     queueCommand(),
     schedulesCommand(),
     scheduleCommand(),
+    dashboardCommand(),
   ]) {
     program.addCommand(inheritSettings(command, program));
   }

@@ -1,6 +1,7 @@
 export { createErrand, Errand, type ErrandOptions } from './app/errand.ts';
 export type { Task, TaskOptions, EnqueueOptions, Handler, JobContext, Logger } from './app/task.ts';
 export { JobHandle } from './app/job-handle.ts';
+export type { Throughput, ThroughputOptions, ThroughputPoint, WorkerInfo } from './app/insights.ts';
 export type { UniqueScope } from './app/enqueue.ts';
 export type { ScheduleTiming } from './schedules/schedule-spec.ts';
 export { tickSourceFromSpec } from './schedules/schedule-spec.ts';

@@ -1,18 +1,22 @@
-import type {
-  Backend,
-  ClaimRequest,
-  InsertOptions,
-  JobPage,
-  JobRecord,
-  JobTransition,
-  Lease,
-  ListFilter,
-  NewJob,
-  NewUniqueJob,
-  ScheduleDefinition,
-  ScheduleRecord,
-  StateCount,
-  WorkerRecord,
+import {
+  JOB_STATES,
+  type Backend,
+  type ClaimRequest,
+  type FinishedCount,
+  type FinishedCountsRequest,
+  type InsertOptions,
+  type JobState,
+  type JobPage,
+  type JobRecord,
+  type JobTransition,
+  type Lease,
+  type ListFilter,
+  type NewJob,
+  type NewUniqueJob,
+  type ScheduleDefinition,
+  type ScheduleRecord,
+  type StateCount,
+  type WorkerRecord,
 } from '@errand/core';
 import { inCallerTransaction, insertInCallerTransaction } from './caller-transaction.ts';
 import { Connections } from './connections.ts';
@@ -204,15 +208,19 @@ export class PostgresBackend implements Backend {
     const { pool } = this.#require();
     const { limit } = filter;
     if (limit <= 0) return { jobs: [], next: null };
+    const before = filter.before === undefined ? NO_CURSOR : cursor(filter.before);
+    const { state, task, queue } = filter;
+    // One more than asked, to know whether another page follows.
     const { rows } = await pool.query<JobRecord>(
-      this.#statements.listJobs({
-        state: filter.state ?? null,
-        task: filter.task ?? null,
-        queue: filter.queue ?? null,
-        before: filter.before === undefined ? NO_CURSOR : cursor(filter.before),
-        // One more than asked, to know whether another page follows.
-        limit: limit + 1,
-      }),
+      state === undefined && task === undefined && queue === undefined
+        ? this.#statements.listAll(before, limit + 1)
+        : this.#statements.listFiltered({
+            states: state === undefined ? JOB_STATES : [state],
+            task: task ?? null,
+            queue: queue ?? null,
+            before,
+            limit: limit + 1,
+          }),
     );
     const more = rows.length > limit;
     if (more) rows.length = limit;
@@ -230,6 +238,20 @@ export class PostgresBackend implements Backend {
     if (request.limit <= 0) return 0;
     const { rowCount } = await pool.query(this.#statements.pruneJobs(request.before, request.limit));
     return rowCount ?? 0;
+  }
+
+  async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
+    const { pool } = this.#require();
+    if (!isJobId(id) || from.length === 0) return false;
+    const { rowCount } = await pool.query(this.#statements.deleteJob(id, from));
+    return rowCount === 1;
+  }
+
+  async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {
+    const { pool } = this.#require();
+    const { since, until, bucketMs } = request;
+    const { rows } = await pool.query<FinishedCount>(this.#statements.finishedCounts(since, until, bucketMs));
+    return rows;
   }
 
   async recordWorker(worker: WorkerRecord): Promise<void> {

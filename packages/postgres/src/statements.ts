@@ -39,7 +39,7 @@ export interface ClaimValues {
 }
 
 export interface ListValues {
-  state: JobState | null;
+  states: readonly JobState[];
   task: string | null;
   queue: string | null;
   before: string;
@@ -71,7 +71,11 @@ export function statementsFor(schema: string) {
   const recordProgress = prepared('leases.sql', 'record-progress');
   const findExpired = prepared('leases.sql', 'find-expired');
   const getJob = prepared('reads.sql', 'get-job');
-  const listJobs = prepared('reads.sql', 'list-jobs');
+  const listAll = prepared('reads.sql', 'list-all');
+  // Unnamed: planned with each run's values (see reads.sql).
+  const listFiltered = sqlStatement('reads.sql', 'list-filtered', schema);
+  const finishedCounts = prepared('reads.sql', 'finished-counts');
+  const deleteJob = prepared('prune.sql', 'delete-job');
   const jobStats = prepared('reads.sql', 'job-stats');
   const pruneJobs = prepared('prune.sql', 'prune-jobs');
   const recordWorker = prepared('workers.sql', 'record-worker');
@@ -126,7 +130,15 @@ export function statementsFor(schema: string) {
       query(recordProgress, [id, leaseToken, progress]),
     findExpired: (now: number, limit: number) => query(findExpired, [now, limit]),
     getJob: (id: string) => query(getJob, [id]),
-    listJobs: (v: ListValues) => query(listJobs, [v.state, v.task, v.queue, v.before, v.limit]),
+    listAll: (before: string, limit: number) => query(listAll, [before, limit]),
+    listFiltered: (v: ListValues): QueryConfig => ({
+      text: listFiltered,
+      values: [v.states, v.task, v.queue, v.before, v.limit],
+      types: ERRAND_TYPES,
+    }),
+    finishedCounts: (since: number, until: number, bucketMs: number) =>
+      query(finishedCounts, [since, until, bucketMs]),
+    deleteJob: (id: string, from: readonly JobState[]) => query(deleteJob, [id, from]),
     jobStats: () => query(jobStats, []),
     pruneJobs: (before: number, limit: number) => query(pruneJobs, [before, limit]),
     recordWorker: (values: unknown[]) => query(recordWorker, values),

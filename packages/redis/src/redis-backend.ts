@@ -1,6 +1,8 @@
 import type {
   Backend,
   ClaimRequest,
+  FinishedCount,
+  FinishedCountsRequest,
   InsertOptions,
   JobPage,
   JobRecord,
@@ -34,6 +36,7 @@ import {
   transitionJson,
   uniqueJobArgs,
 } from './records.ts';
+import { finishedCounts } from './finished-counts.ts';
 import { byCodeUnit, fireArgs, fireSchedule, listSchedules, recordArgs } from './schedules.ts';
 import { scripts, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
@@ -353,6 +356,18 @@ export class RedisBackend implements Backend {
       remaining -= deleted;
     }
     return total;
+  }
+
+  async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
+    const client = this.#require();
+    if (!isJobId(id) || from.length === 0) return false;
+    return (await this.#scripts['delete-job'].run(client, this.#idKey, [id, ...from])) === 1;
+  }
+
+  async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {
+    const client = this.#require();
+    const script = this.#scripts['finished-counts'];
+    return finishedCounts(client, script, this.#idKey, `${this.keyPrefix}pairs`, request);
   }
 
   async recordWorker(worker: WorkerRecord): Promise<void> {

@@ -31,6 +31,8 @@ export const SCRIPT_NAMES = [
   'record-schedules',
   'fire-schedule',
   'set-schedule-paused',
+  'delete-job',
+  'finished-counts',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -3,7 +3,10 @@ import type { Database, Transaction } from 'better-sqlite3';
 import type {
   Backend,
   ClaimRequest,
+  FinishedCount,
+  FinishedCountsRequest,
   InsertOptions,
+  JobState,
   JobPage,
   JobRecord,
   JobTransition,
@@ -20,6 +23,7 @@ import { CallerTransactions, databaseFile } from './caller-transaction.ts';
 import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
 import { limitedClaim } from './limited-claim.ts';
+import { listRows } from './list-jobs.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
 import { migrate } from './schema.ts';
@@ -43,6 +47,7 @@ interface Ready {
   renewLeases: Transaction<(leases: readonly Lease[], leaseUntil: number) => string[]>;
   recordProgress: Transaction<(id: string, leaseToken: string, progress: string) => boolean>;
   prune: Transaction<(before: number, limit: number) => number>;
+  deleteJob: Transaction<(id: string, from: string) => boolean>;
   recordWorker: Transaction<(worker: WorkerRecord) => void>;
   removeWorker: Transaction<(id: string) => void>;
   requestCancel: Transaction<(id: string) => boolean>;
@@ -114,6 +119,9 @@ export class SqliteBackend implements Backend {
       ),
       prune: db.transaction(
         (before: number, limit: number) => statements.pruneJobs.run({ before, limit }).changes,
+      ),
+      deleteJob: db.transaction(
+        (id: string, from: string) => statements.deleteJob.run({ id, from }).changes === 1,
       ),
       recordWorker: db.transaction((worker: WorkerRecord) => {
         statements.recordWorker.run({
@@ -219,14 +227,9 @@ export class SqliteBackend implements Backend {
     const { statements } = this.#require();
     const { limit } = filter;
     if (limit <= 0) return { jobs: [], next: null };
-    const rows = statements.listJobs.all({
-      state: filter.state ?? null,
-      task: filter.task ?? null,
-      queue: filter.queue ?? null,
-      before: filter.before === undefined ? NO_CURSOR : cursor(filter.before),
-      // One more than asked, to know whether another page follows.
-      limit: limit + 1,
-    });
+    const before = filter.before === undefined ? NO_CURSOR : cursor(filter.before);
+    // One more than asked, to know whether another page follows.
+    const rows = listRows(statements, filter, before, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const jobs = toRecords(rows);
@@ -240,6 +243,16 @@ export class SqliteBackend implements Backend {
   async prune(request: { before: number; limit: number }): Promise<number> {
     const ready = this.#require();
     return request.limit <= 0 ? 0 : ready.prune.immediate(request.before, request.limit);
+  }
+
+  async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
+    const ready = this.#require();
+    if (typeof id !== 'string' || !ID.test(id) || from.length === 0) return false;
+    return ready.deleteJob.immediate(id, JSON.stringify(from));
+  }
+
+  async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {
+    return this.#require().statements.finishedCounts.all(request);
   }
 
   async recordWorker(worker: WorkerRecord): Promise<void> {

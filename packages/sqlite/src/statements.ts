@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { JobState, StateCount } from '@errand/core';
+import type { FinishedCount, JobState, StateCount } from '@errand/core';
 import type { JobRow, ScheduleRow, WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
@@ -55,9 +55,10 @@ export interface TransitionParams {
   finishedAt: number | null;
 }
 
+/** The list-* statements' parameters; each statement reads the ones it names. */
 export interface ListParams {
-  state: JobState | null;
-  task: string | null;
+  state: JobState;
+  task: string;
   queue: string | null;
   before: bigint;
   limit: number;
@@ -68,6 +69,12 @@ export type CandidateParams = Omit<ClaimParams, 'leaseToken' | 'leaseUntil' | 'w
   /** JSON array of concurrency keys. */
   fullKeys: string;
 };
+
+/** A list-* statement for waiting jobs and its twin for finished ones (sql/reads.sql). */
+export interface ListStatements<P> {
+  waiting: Statement<[P], JobRow>;
+  finished: Statement<[P], JobRow>;
+}
 
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
@@ -88,7 +95,13 @@ export interface Statements {
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
   getJob: Statement<[{ id: string }], JobRow>;
-  listJobs: Statement<[ListParams], JobRow>;
+  listAll: Statement<[Pick<ListParams, 'before' | 'limit'>], JobRow>;
+  listRunning: Statement<[Omit<ListParams, 'state' | 'task'> & { task: string | null }], JobRow>;
+  listByState: ListStatements<Pick<ListParams, 'state' | 'before' | 'limit'>>;
+  listByQueue: ListStatements<Omit<ListParams, 'task'> & { queue: string }>;
+  listByTask: ListStatements<ListParams>;
+  finishedCounts: Statement<[{ since: number; until: number; bucketMs: number }], FinishedCount>;
+  deleteJob: Statement<[{ id: string; from: string }]>;
   jobStats: Statement<[], StateCount>;
   pruneJobs: Statement<[{ before: number; limit: number }]>;
   recordWorker: Statement<[Omit<WorkerRow, 'id'> & { id: string }]>;
@@ -140,7 +153,13 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
     findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
     getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
-    listJobs: prepare(db, 'reads.sql', 'list-jobs', tablePrefix),
+    listAll: prepare(db, 'reads.sql', 'list-all', tablePrefix),
+    listRunning: prepare(db, 'reads.sql', 'list-running', tablePrefix),
+    listByState: listStatements(db, 'by-state', tablePrefix),
+    listByQueue: listStatements(db, 'by-queue', tablePrefix),
+    listByTask: listStatements(db, 'by-task', tablePrefix),
+    finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
+    deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
     pruneJobs: prepare(db, 'prune.sql', 'prune-jobs', tablePrefix),
     recordWorker: prepare(db, 'workers.sql', 'record-worker', tablePrefix),
@@ -155,5 +174,12 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     listSchedules: prepare(db, 'schedules.sql', 'list-schedules', tablePrefix),
     claimTick: prepare(db, 'schedules.sql', 'claim-tick', tablePrefix),
     setSchedulePaused: prepare(db, 'schedules.sql', 'set-schedule-paused', tablePrefix),
+  };
+}
+
+function listStatements<P>(db: Database, filter: string, tablePrefix: string): ListStatements<P> {
+  return {
+    waiting: prepare(db, 'reads.sql', `list-waiting-${filter}`, tablePrefix),
+    finished: prepare(db, 'reads.sql', `list-finished-${filter}`, tablePrefix),
   };
 }

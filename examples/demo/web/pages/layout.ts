@@ -6,15 +6,13 @@ import { html } from 'hono/html';
 
 export type Html = ReturnType<typeof html>;
 
-/**
- * The navigation. The errand dashboard (@errand/dashboard, mounted at /errand) gets its link here,
- * as one more entry: { href: '/errand', label: 'Dashboard' }.
- */
+/** The navigation; the last entry is errand's dashboard, mounted at /errand (web-app.ts). */
 export const NAV_LINKS: readonly { href: string; label: string }[] = [
   { href: '/', label: 'Sign up' },
   { href: '/outbox', label: 'Outbox' },
   { href: '/exports', label: 'Exports' },
   { href: '/schedules', label: 'Schedules' },
+  { href: '/errand', label: 'Dashboard' },
 ];
 
 export interface PageFrame {

@@ -7,7 +7,14 @@ import { backendFromUrl, DEFAULT_URL } from '../storage/backend-url.ts';
 import { Worker, type DrainSummary, type WorkerOptions } from '../worker/worker.ts';
 import { consoleLogger } from './console-logger.ts';
 import { enqueueJobs } from './enqueue.ts';
-import { cancelJob, retryJob } from './job-admin.ts';
+import { cancelJob, deleteJob, retryFailed, retryJob } from './job-admin.ts';
+import {
+  liveWorkers,
+  throughput,
+  type Throughput,
+  type ThroughputOptions,
+  type WorkerInfo,
+} from './insights.ts';
 import { JobHandle } from './job-handle.ts';
 import { LocalBus } from './local-bus.ts';
 import type { Runtime } from './runtime.ts';
@@ -214,6 +221,29 @@ export class Errand {
   /** Runs a failed or cancelled job again; true if it did. */
   retry(id: string): Promise<boolean> {
     return retryJob(this.#runtime, id);
+  }
+
+  /**
+   * Deletes a job that is not running, with its input, result and errors; true if it did. A running
+   * job is refused (false): its worker still holds it, so cancel it first.
+   */
+  deleteJob(id: string): Promise<boolean> {
+    return deleteJob(this.#runtime, id);
+  }
+
+  /** Runs every failed job of a task again (of one queue, when given); returns how many. */
+  retryFailed(filter: { task: string; queue?: string }): Promise<number> {
+    return retryFailed(this.#runtime, filter);
+  }
+
+  /** Jobs finished per queue, outcome and minute over the last hour (or the window and bucket given). */
+  throughput(options?: ThroughputOptions): Promise<Throughput> {
+    return throughput(this.#runtime, options);
+  }
+
+  /** Workers alive (a heartbeat in the last minute), with what they run. */
+  workers(): Promise<WorkerInfo[]> {
+    return liveWorkers(this.#runtime);
   }
 
   /** A worker that runs this process's implemented tasks. Call start() on it. */

@@ -2,6 +2,8 @@ import { CLAIMABLE_STATES, FINISHED_STATES, type JobState } from '../jobs/states
 import type {
   Backend,
   ClaimRequest,
+  FinishedCount,
+  FinishedCountsRequest,
   InsertOptions,
   JobPage,
   JobRecord,
@@ -285,6 +287,29 @@ export class MemoryBackend implements Backend {
       }
     }
     return deleted;
+  }
+
+  async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
+    const job = this.#jobs.get(id);
+    if (job === undefined || !from.includes(job.state)) return false;
+    this.#jobs.delete(id);
+    this.#uniqueHolds.delete(id);
+    return true;
+  }
+
+  async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {
+    const { since, until, bucketMs } = request;
+    const groups = new Map<string, FinishedCount>();
+    for (const { queue, state, finishedAt } of this.#jobs.values()) {
+      if (state !== 'succeeded' && state !== 'failed' && state !== 'cancelled') continue;
+      if (finishedAt === null || finishedAt < since || finishedAt >= until) continue;
+      const bucket = since + Math.floor((finishedAt - since) / bucketMs) * bucketMs;
+      const key = JSON.stringify([queue, state, bucket]);
+      const group = groups.get(key) ?? { queue, state, bucket, count: 0 };
+      group.count += 1;
+      groups.set(key, group);
+    }
+    return [...groups.values()];
   }
 
   async recordWorker(worker: WorkerRecord): Promise<void> {

@@ -89,7 +89,10 @@ export interface Backend {
    * `before`: only ids lower than this one, compared as numbers (the cursor of
    * the previous page). `next` is the cursor for the following page (the id of
    * this page's last job), or null when no matching job is left after this
-   * page, so paging never ends on an empty page.
+   * page, so paging never ends on an empty page. A backend should find a page
+   * through an index for each filter it is given (the dashboard pages through
+   * millions of finished jobs), so that a page's cost does not grow with the
+   * jobs the filter skips; the SQL backends do, the Redis one for state only.
    */
   list(filter: ListFilter): Promise<JobPage>;
 
@@ -101,6 +104,27 @@ export interface Backend {
    * cancelled) whose finishedAt < before. Returns how many it deleted.
    */
   prune(request: { before: number; limit: number }): Promise<number>;
+
+  /**
+   * Deletes one job if its state is in `from`, atomically: a compare-and-delete,
+   * so a job that moved to another state meanwhile (claimed, finished) is kept.
+   * Everything the store keeps for the job goes with it (its index entries, its
+   * hold on a unique key). Returns true if it deleted the job; false, changing
+   * nothing, when there is no such job (or the id is not a decimal number) or
+   * its state is not in `from`. The core decides which states may be deleted.
+   */
+  deleteJob(id: string, from: readonly JobState[]): Promise<boolean>;
+
+  /**
+   * Counts the jobs now in a finished state (succeeded, failed, cancelled)
+   * whose finishedAt is in [since, until), grouped by queue, state and time
+   * bucket: a job finished at t counts in the bucket starting at
+   * since + floor((t - since) / bucketMs) * bucketMs. Groups with no job are
+   * left out; the order is unspecified. Reads only. The cost grows with the
+   * number of jobs finished in the window (an index range, not a table scan).
+   * A job that was pruned, deleted or retried since no longer counts.
+   */
+  finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]>;
 
   /** Records (inserts or replaces) a live worker's presence. */
   recordWorker(worker: WorkerRecord): Promise<void>;
@@ -339,6 +363,23 @@ export interface StateCount {
   queue: string;
   task: string;
   state: JobState;
+  count: number;
+}
+
+export interface FinishedCountsRequest {
+  /** The window's start (epoch ms), inclusive; also where the first bucket starts. */
+  since: number;
+  /** The window's end (epoch ms), exclusive. */
+  until: number;
+  /** Each bucket's width in ms, > 0. */
+  bucketMs: number;
+}
+
+export interface FinishedCount {
+  queue: string;
+  state: Extract<JobState, 'succeeded' | 'failed' | 'cancelled'>;
+  /** The bucket's start (epoch ms). */
+  bucket: number;
   count: number;
 }
 

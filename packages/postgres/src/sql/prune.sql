@@ -13,3 +13,11 @@ WHERE id = ANY (ARRAY(
   LIMIT $2
 ))
 RETURNING 1 AS deleted;
+
+-- name: delete-job
+-- deleteJob(): a compare-and-delete through the primary key.
+-- Inputs: $1 id, $2 states (text[]). Outputs: one row when it deleted the job.
+-- Atomicity: one statement; a job whose state changed meanwhile is not deleted.
+DELETE FROM errand.jobs
+WHERE id = $1 AND state = ANY ($2::text[])
+RETURNING 1 AS deleted;

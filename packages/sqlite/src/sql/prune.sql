@@ -10,3 +10,10 @@ WHERE id IN (
   ORDER BY finished_at, id
   LIMIT :limit
 );
+
+-- name: delete-job
+-- deleteJob(): a compare-and-delete through the primary key.
+-- Inputs: :id, :from (JSON array of states). Outputs: changes = 1 if it deleted the job, else 0.
+-- Atomicity: one statement inside an IMMEDIATE transaction.
+DELETE FROM errand_jobs
+WHERE id = :id AND state IN (SELECT value FROM json_each(:from));

@@ -1,0 +1,2 @@
+/** The web dashboard (@errand/dashboard): `createDashboard({ errand: app, basePath: '/errand' })`. */
+export * from '@errand/dashboard';
