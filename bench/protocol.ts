@@ -1,0 +1,48 @@
+import type { AdapterSpec } from './adapters/adapter.ts';
+
+/** What a target process is asked to do (its first argument, as JSON). See bench/target-process.ts. */
+export type TargetJob =
+  | {
+      mode: 'enqueue';
+      specs: [AdapterSpec, AdapterSpec];
+      jobs: number;
+      batchSize: number;
+      /** One by one stops here if it has not enqueued `jobs` yet. */
+      oneByOneMs: number;
+    }
+  | { mode: 'fill'; spec: AdapterSpec; jobs: number; delayed: number; batchSize: number }
+  | {
+      mode: 'drain';
+      spec: AdapterSpec;
+      concurrency: number;
+      /** Fill the store in this process first, untimed (a memory store cannot be shared). */
+      produce?: { jobs: number; delayed: number };
+      /** Report progress the moment this many jobs are done (the scale scenario stops there). */
+      countTo?: number;
+      /** Count the jobs left unfinished after the worker stops (all but `delayed` must be done). */
+      check: boolean;
+      delayed: number;
+      /** Write a V8 CPU profile of the timed window to this file. */
+      profileFile?: string;
+    }
+  | {
+      mode: 'latency-worker';
+      spec: AdapterSpec;
+      concurrency: number;
+      jobs: number;
+      rate: number;
+      /** Offer the jobs from this process (a memory store cannot be shared). */
+      produceInProcess: boolean;
+    }
+  | { mode: 'latency-producer'; spec: AdapterSpec; jobs: number; rate: number };
+
+export type ParentMessage = { type: 'go' } | { type: 'stop' };
+
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'enqueued'; oneByOne: number; batched: number }
+  | { type: 'filled'; ms: number }
+  | { type: 'progress'; count: number; lastAt: number; cpuMs: number }
+  | { type: 'drained'; startedAt: number; maxRssKb: number; claimsMs: number[]; unfinished: number }
+  | { type: 'latencies'; latenciesMs: number[]; cpuMs: number; maxRssKb: number }
+  | { type: 'offered' };
