@@ -79,6 +79,7 @@ export function report(figures: Figures, options: ReportOptions): void {
   const rss = medianOf<DrainResult>('drain-100-1', (r) => r.maxRssKb);
   const cpu10 = medianOf<DrainResult>('drain-10-1', (r) => r.cpuSecondsPer1000Jobs);
   const cpu100 = medianOf<DrainResult>('drain-100-1', (r) => r.cpuSecondsPer1000Jobs);
+  const serverCpu100 = medianOf<DrainResult>('drain-100-1', (r) => r.serverCpuSecondsPer1000Jobs);
   const scale = medianOf<DrainResult>('scale', (r) => r.jobsPerSecond);
   const delayed = medianOf<DrainResult>('delayed', (r) => r.jobsPerSecond);
   const of =
@@ -154,7 +155,16 @@ export function report(figures: Figures, options: ReportOptions): void {
   );
   section(
     `The worker process (${runsLabel}; errand ÷ < 1 is better)`,
-    ['target', 'peak RSS c=100', 'errand ÷', 'CPU s per 1,000 jobs c=10', 'c=100', 'errand ÷ (c=100)'],
+    [
+      'target',
+      'peak RSS c=100',
+      'errand ÷',
+      'CPU s per 1,000 jobs c=10',
+      'c=100',
+      'errand ÷ (c=100)',
+      'server CPU s per 1,000 jobs c=100',
+      'errand ÷',
+    ],
     targets.map((target) => [
       target.name,
       show(target, rss, formatMegabytes),
@@ -162,6 +172,8 @@ export function report(figures: Figures, options: ReportOptions): void {
       show(target, cpu10, (n) => n.toFixed(3)),
       show(target, cpu100, (n) => n.toFixed(3)),
       ratio(target, cpu100),
+      show(target, serverCpu100, (n) => n.toFixed(3)),
+      ratio(target, serverCpu100),
     ]),
   );
   section(
@@ -282,6 +294,7 @@ export function report(figures: Figures, options: ReportOptions): void {
   const lines = [
     "errand ÷: errand's figure on the same backend divided by the peer's, from the same run. Processing: from the first worker's start to the library reporting the last job done (errand `succeeded`, BullMQ `completed`: after the write; graphile-worker `job:success`, pg-boss handler return: just before its batched write).",
     "Peak RSS: the whole worker process, from source through tsx for errand (about 35 MB of it), as published for the peers. errand-memory's worker process also holds the jobs it filled (its store cannot be shared); it has no 2-process figure.",
+    'Server CPU: the CPU time of every `postgres` or `redis-server` process over the drain (from /proc), other users of the shared servers included.',
     "Claim ms: errand's claim round trips of 100 jobs as its worker made them (the backend's claim, timed in the worker); the peers' claims are not visible from outside.",
     ...options.notes,
     `Load average at the end: ${options.loadAtEnd.map((load) => load.toFixed(2)).join(' ')}; the run took ${options.minutes.toFixed(1)} minutes.`,

@@ -12,7 +12,7 @@
  * Targets are interleaved (each scenario runs every target before the next scenario, and each run
  * starts the rotation one target later), and every figure is the median of the runs. Options:
  *
- *   --quick           2,000 jobs, 1 run, 100 latency jobs, 100,000 waiting (under 2 minutes)
+ *   --quick           2,000 jobs, 1 run, 100 latency jobs, 50,000 waiting (under 2 minutes)
  *   --smoke           200 jobs, errand targets only: shows that the bench still runs (npm test)
  *   --runs N          runs per measurement (default 3)
  *   --jobs N          jobs per measurement (default 20,000)
@@ -62,11 +62,11 @@ const { values: args } = parseArgs({
 const jobs = positiveInteger('--jobs', args.jobs) ?? (args.smoke ? 200 : args.quick ? 2_000 : 20_000);
 const runs = positiveInteger('--runs', args.runs) ?? (args.smoke || args.quick ? 1 : 3);
 const waiting =
-  positiveInteger('--waiting', args.waiting) ?? (args.smoke ? 1_000 : args.quick ? 100_000 : 1_000_000);
+  positiveInteger('--waiting', args.waiting) ?? (args.smoke ? 1_000 : args.quick ? 50_000 : 1_000_000);
 const scaleRuns = positiveInteger('--scale-runs', args['scale-runs']) ?? 1;
 const latencyJobs = args.smoke ? 20 : args.quick ? 100 : 500;
 const delayedJobs = args.smoke ? 100 : args.quick ? 2_000 : 10_000;
-const oneByOneMs = args.smoke ? 1_000 : args.quick ? 2_000 : 8_000;
+const oneByOneMs = args.smoke ? 1_000 : args.quick ? 1_000 : 8_000;
 const scenarios = args.scenarios.split(',').map((name) => {
   if (!(SCENARIOS as readonly string[]).includes(name)) {
     throw new TypeError(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);

@@ -12,6 +12,7 @@
  * ready, and two processes cannot share it.
  */
 import { TargetProcess } from '../child.ts';
+import { serverCpuSeconds } from '../server-cpu.ts';
 import type { Target } from '../targets.ts';
 import { withNamespaces, type BenchContext } from './context.ts';
 
@@ -34,6 +35,8 @@ export interface DrainResult {
   jobsPerSecond: number;
   cpuSecondsPer1000Jobs: number;
   maxRssKb: number;
+  /** The database server's CPU over the same window (PostgreSQL, Redis), per 1,000 jobs. */
+  serverCpuSecondsPer1000Jobs: number;
   /** errand only: each claim's round trip, ms. */
   claimsMs: number[];
 }
@@ -51,6 +54,10 @@ export async function measureDrain(
     return drain(context, target, options, namespace!);
   });
 }
+
+const SERVER_PROCESS = { postgres: 'postgres', redis: 'redis-server' } as const satisfies Partial<
+  Record<Target['backend'], string>
+>;
 
 export async function fillNamespace(
   context: BenchContext,
@@ -113,8 +120,14 @@ async function drain(
       };
     });
     await Promise.all(workers.map((worker) => worker.next('ready')));
+    const server =
+      target.backend in SERVER_PROCESS
+        ? SERVER_PROCESS[target.backend as keyof typeof SERVER_PROCESS]
+        : undefined;
+    const serverBefore = server ? serverCpuSeconds(server) : NaN;
     for (const worker of workers) worker.send({ type: 'go' });
     await Promise.race([done, ...workers.map((worker) => worker.failure)]);
+    const serverSeconds = server ? serverCpuSeconds(server) - serverBefore : NaN;
     for (const worker of workers) worker.send({ type: 'stop' });
     const reports = await Promise.all(workers.map((worker) => worker.next('drained')));
     await Promise.all(workers.map((worker) => worker.exit()));
@@ -130,6 +143,7 @@ async function drain(
       jobsPerSecond: jobs / ((doneAt - startedAt) / 1_000),
       cpuSecondsPer1000Jobs: cpuMs / jobs,
       maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)),
+      serverCpuSecondsPer1000Jobs: serverSeconds / (jobs / 1_000),
       claimsMs: reports.flatMap((report) => report.claimsMs),
     };
   } finally {
