@@ -74,6 +74,11 @@ export class TargetProcess {
     this.#child.send(message);
   }
 
+  /** Ends the process now (a filler, which never ends by itself). */
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+
   /** Waits for the process to exit (it exits by itself after its last message), killing it after `ms`. */
   async exit(ms = 15_000): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
@@ -94,6 +99,7 @@ export class TargetProcess {
 }
 
 function describe(job: TargetJob): string {
+  if (job.mode === 'filler') return 'filler';
   const spec = 'spec' in job ? job.spec : job.specs[0];
   return `${spec.library}${spec.variant ? ` ${spec.variant}` : ''} on ${spec.namespace}`;
 }

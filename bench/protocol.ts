@@ -10,7 +10,8 @@ export type TargetJob =
       /** One by one stops here if it has not enqueued `jobs` yet. */
       oneByOneMs: number;
     }
-  | { mode: 'fill'; spec: AdapterSpec; jobs: number; delayed: number; batchSize: number }
+  /** A long-lived process that fills namespaces on request (`fill` messages), untimed. */
+  | { mode: 'filler' }
   | {
       mode: 'drain';
       spec: AdapterSpec;
@@ -19,8 +20,7 @@ export type TargetJob =
       produce?: { jobs: number; delayed: number };
       /** Report progress the moment this many jobs are done (the scale scenario stops there). */
       countTo?: number;
-      /** Count the jobs left unfinished after the worker stops (all but `delayed` must be done). */
-      check: boolean;
+      /** Jobs due in an hour in the store: they stay unfinished. */
       delayed: number;
       /** Write a V8 CPU profile of the timed window to this file. */
       profileFile?: string;
@@ -36,7 +36,11 @@ export type TargetJob =
     }
   | { mode: 'latency-producer'; spec: AdapterSpec; jobs: number; rate: number };
 
-export type ParentMessage = { type: 'go' } | { type: 'stop' };
+export type ParentMessage =
+  | { type: 'go' }
+  /** `check`: count the jobs left unfinished after stopping (not when the bench stopped early). */
+  | { type: 'stop'; check: boolean }
+  | { type: 'fill'; spec: AdapterSpec; jobs: number; delayed: number; batchSize: number };
 
 export type ChildMessage =
   | { type: 'ready' }

@@ -37,7 +37,8 @@ import { report, type Figures } from './report.ts';
 import type { BenchContext } from './scenarios/context.ts';
 import { measureEnqueue } from './scenarios/enqueue.ts';
 import { measureLatency } from './scenarios/latency.ts';
-import { fillNamespace, measureDrain } from './scenarios/throughput.ts';
+import { measureDrain } from './scenarios/throughput.ts';
+import { TargetProcess } from './child.ts';
 import { dropNamespace, makeTargets, POSTGRES_URL, REDIS_URL, type Target } from './targets.ts';
 import { canConnect, serverVersions as readServerVersions } from './servers.ts';
 
@@ -66,7 +67,8 @@ const waiting =
 const scaleRuns = positiveInteger('--scale-runs', args['scale-runs']) ?? 1;
 const latencyJobs = args.smoke ? 20 : args.quick ? 100 : 500;
 const delayedJobs = args.smoke ? 100 : args.quick ? 2_000 : 10_000;
-const oneByOneMs = args.smoke ? 1_000 : args.quick ? 1_000 : 8_000;
+const drainCapMs = args.smoke ? 30_000 : args.quick ? 5_000 : 6_000;
+const oneByOneMs = args.smoke ? 1_000 : args.quick ? 1_000 : 3_000;
 const scenarios = args.scenarios.split(',').map((name) => {
   if (!(SCENARIOS as readonly string[]).includes(name)) {
     throw new TypeError(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
@@ -130,7 +132,41 @@ const context: BenchContext = {
   nodes,
   namespace: () => `errand_bench_${runId}_${++namespaces}`,
   timeoutMs: 60_000 + jobs * 10,
+  fill: (target, namespace, count, delayed) => fillerOf(target).fill(target, namespace, count, delayed),
 };
+
+/** One long-lived filler process per target, whose fills run one after another. */
+const fillers = new Map<Target, { fill: BenchContext['fill']; process: TargetProcess }>();
+function fillerOf(target: Target) {
+  let filler = fillers.get(target);
+  if (!filler) {
+    const child = new TargetProcess(
+      { mode: 'filler' },
+      { node: nodes[target.node], timeoutMs: 4 * 3_600_000 },
+    );
+    let queue = Promise.resolve();
+    const fill: BenchContext['fill'] = (_target, namespace, count, delayed) => {
+      const done = queue.then(async () => {
+        child.send({
+          type: 'fill',
+          spec: target.spec(namespace),
+          jobs: count,
+          delayed,
+          batchSize: BATCH_SIZE,
+        });
+        return (await Promise.race([child.next('filled'), child.failure])).ms;
+      });
+      queue = done.then(
+        () => {},
+        () => {},
+      );
+      return done;
+    };
+    filler = { fill, process: child };
+    fillers.set(target, filler);
+  }
+  return filler;
+}
 
 const startedAt = new Date();
 const cpu = os.cpus();
@@ -152,13 +188,18 @@ console.log(
 );
 
 const figures: Figures = new Map(targets.map((target) => [target, {}]));
+const capped = new Set<string>();
 const record = (target: Target, key: string, value: unknown) => {
+  if ((value as { capped?: boolean }).capped) capped.add(`${target.name} (${key})`);
   const entry = figures.get(target)! as Record<string, unknown[]>;
   (entry[key] ??= []).push(value);
 };
 
 /** Runs `measure` for each target in turn (from a rotating start), recording failures as notes. */
 async function eachTarget(run: number, name: string, measure: (target: Target) => Promise<void>) {
+  progress(
+    `${name}, run ${run} (${((Date.now() - startedAt.getTime()) / 1_000).toFixed(0)} s into the bench)`,
+  );
   for (let i = 0; i < targets.length; i++) {
     const target = targets[(i + run - 1) % targets.length]!;
     try {
@@ -200,6 +241,7 @@ try {
             jobs,
             concurrency,
             processes,
+            maxMs: drainCapMs,
             ...(profileFile && { profileFile }),
           });
           record(target, `drain-${concurrency}-${processes}`, result);
@@ -225,6 +267,7 @@ try {
           concurrency: 100,
           processes: 1,
           delayed: delayedJobs,
+          maxMs: drainCapMs,
         });
         record(target, 'delayed', result);
         progress(`${label(target)}: ${rate(result.jobsPerSecond)} with ${delayedJobs} delayed jobs not due`);
@@ -233,10 +276,30 @@ try {
   }
   if (scenarios.includes('scale')) {
     for (let run = 1; run <= scaleRuns; run++) {
-      // One fill of `waiting` jobs per library: targets that share one (graphile-worker's two
-      // configurations) drain it in turn, each running `jobs` of them.
-      const filled = new Map<string, string>();
+      // One store of `waiting` jobs per library (graphile-worker's two configurations drain the same
+      // one in turn, each running `jobs` of it), all filled at once before any is measured: filling
+      // 1,000,000 jobs per library one after another would take most of the bench's 15 minutes.
+      const stores = new Map<Target, string>();
+      for (const target of targets) {
+        if (target.sharedProcess) continue;
+        const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+        if (!stores.has(owner)) stores.set(owner, context.namespace());
+      }
       try {
+        const fillStartedAt = performance.now();
+        const fills = await Promise.allSettled(
+          [...stores].map(async ([owner, namespace]) => {
+            const ms = await context.fill(owner, namespace, waiting, 0);
+            progress(
+              `${owner.name}: filled ${waiting.toLocaleString('en-US')} jobs in ${(ms / 1_000).toFixed(1)} s`,
+            );
+          }),
+        );
+        progress(
+          `scale: all stores filled in ${((performance.now() - fillStartedAt) / 1_000).toFixed(1)} s, side by side`,
+        );
+        for (const fill of fills)
+          if (fill.status === 'rejected') notes.push(`FAILED a scale fill: ${String(fill.reason)}`);
         await eachTarget(run, 'scale', async (target) => {
           if (target.sharedProcess) {
             if (run === 1) {
@@ -246,45 +309,35 @@ try {
             }
             return;
           }
-          const owner = target.enqueueOf ?? target.name;
-          let namespace = filled.get(owner);
-          if (!namespace) {
-            namespace = context.namespace();
-            filled.set(owner, namespace);
-            const ms = await fillNamespace(context, target, namespace, waiting, 0);
-            progress(
-              `${target.name}: filled ${waiting.toLocaleString('en-US')} jobs in ${(ms / 1_000).toFixed(1)} s`,
-            );
-          }
+          const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+          const namespace = stores.get(owner)!;
           const result = await measureDrain(context, target, {
             jobs,
             concurrency: 100,
             processes: 1,
             waiting,
             namespace,
+            maxMs: drainCapMs,
           });
           record(target, 'scale', result);
           progress(
             `${target.name} scale run ${run}/${scaleRuns}: ${rate(result.jobsPerSecond)} with ${waiting.toLocaleString('en-US')} waiting`,
           );
-          if (!targets.some((other) => other !== target && other.enqueueOf === target.name)) {
-            filled.delete(owner);
-            await dropNamespace(target, namespace, scratchDir);
-          }
         });
       } finally {
-        for (const [owner, namespace] of filled) {
-          await dropNamespace(
-            targets.find((target) => target.name === owner)!,
-            namespace,
-            scratchDir,
-          );
-        }
+        for (const [owner, namespace] of stores) await dropNamespace(owner, namespace, scratchDir);
       }
     }
   }
 } finally {
+  for (const { process: filler } of fillers.values()) filler.kill();
   rmSync(scratchDir, { recursive: true, force: true });
+}
+
+if (capped.size > 0) {
+  notes.push(
+    `Stopped after ${drainCapMs / 1_000} s with fewer than ${jobs.toLocaleString('en-US')} jobs done, the rate taken over the jobs done by then: ${[...capped].join(', ')}.`,
+  );
 }
 
 report(figures, {

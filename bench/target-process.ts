@@ -3,7 +3,7 @@
  * one namespace and does one thing, talking to the bench over IPC. Run by the bench, never by hand.
  *
  *   enqueue          time N jobs enqueued one by one (first namespace) and in batches (second)
- *   fill             enqueue N jobs (and D delayed ones) in batches, untimed
+ *   filler           fills namespaces on request (N jobs and D delayed ones, in batches), untimed
  *   drain            a worker: `ready`, then on `go` it starts and reports progress until `stop`
  *   latency-worker   a worker that records each job's start minus the time it was offered
  *   latency-producer on `go`, offers N single jobs at a steady rate
@@ -25,6 +25,8 @@ const send = (message: ChildMessage) =>
 
 const inbox: ParentMessage[] = [];
 let waiting: ((message: ParentMessage) => void) | undefined;
+/** The next message from the bench, whatever it is. */
+const nextMessage = () => inbox.shift() ?? new Promise<ParentMessage>((resolve) => (waiting = resolve));
 process.on('message', (message: ParentMessage) => {
   if (waiting) {
     const resolve = waiting;
@@ -33,9 +35,12 @@ process.on('message', (message: ParentMessage) => {
   } else inbox.push(message);
 });
 /** The next message from the bench, which must be `type`. */
-async function receive(type: ParentMessage['type']): Promise<void> {
-  const message = inbox.shift() ?? (await new Promise<ParentMessage>((resolve) => (waiting = resolve)));
+async function receive<Type extends ParentMessage['type']>(
+  type: Type,
+): Promise<Extract<ParentMessage, { type: Type }>> {
+  const message = await nextMessage();
   if (message.type !== type) throw new Error(`expected "${type}" from the bench, got "${message.type}"`);
+  return message as Extract<ParentMessage, { type: Type }>;
 }
 
 const inputs = (count: number, from = 0): BenchInput[] =>
@@ -112,14 +117,19 @@ switch (job.mode) {
   }
 
   // eslint-disable-next-line no-fallthrough -- process.exit above ends the case
-  case 'fill': {
-    const startedAt = now();
-    await withAdapter(job.spec, (adapter) => fill(adapter.producer(), job.jobs, job.delayed, job.batchSize));
-    await send({ type: 'filled', ms: now() - startedAt });
-    process.exit(0);
+  case 'filler': {
+    // Until the bench kills it: one fill after another, each on its own namespace.
+    for (;;) {
+      const message = await nextMessage();
+      if (message.type !== 'fill') throw new Error(`the filler got "${message.type}"`);
+      const startedAt = now();
+      await withAdapter(message.spec, (adapter) =>
+        fill(adapter.producer(), message.jobs, message.delayed, message.batchSize),
+      );
+      await send({ type: 'filled', ms: now() - startedAt });
+    }
   }
 
-  // eslint-disable-next-line no-fallthrough -- process.exit above ends the case
   case 'drain': {
     const adapter = await openAdapter(job.spec);
     if (job.produce) await fill(adapter.producer(), job.produce.jobs, job.produce.delayed, 1_000);
@@ -154,13 +164,13 @@ switch (job.mode) {
     cpuBefore = process.cpuUsage();
     const startedAt = now();
     const worker = await prepared.start();
-    await receive('stop');
+    const { check } = await receive('stop');
     await stopProfile?.(job.profileFile!);
     const maxRssKb = process.resourceUsage().maxRSS;
     await worker.stop();
     // Some libraries write their last outcomes just after reporting them: give them 5 s.
     let unfinished = -1;
-    if (job.check) {
+    if (check) {
       const until = now() + 5_000;
       while (
         (unfinished = await adapter.unfinished()) > (job.produce?.delayed ?? job.delayed) &&

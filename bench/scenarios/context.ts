@@ -8,6 +8,11 @@ export interface BenchContext {
   /** A new namespace (schema, key prefix, file name), unique to this run of the bench. */
   namespace(): string;
   timeoutMs: number;
+  /**
+   * Fills a namespace with `jobs` queued jobs and `delayed` ones due in an hour, untimed, in the
+   * target's long-lived filler process (one spawn per target, not one per fill). Answers the ms it took.
+   */
+  fill(target: Target, namespace: string, jobs: number, delayed: number): Promise<number>;
 }
 
 /** Runs `use` on fresh namespaces of `target`, and drops them afterwards whatever happens. */

@@ -25,6 +25,11 @@ export interface DrainOptions {
   waiting?: number;
   /** Jobs scheduled an hour ahead, beside the due ones. (Default: 0) */
   delayed?: number;
+  /**
+   * Stop after this long if the N-th job is not done yet, and take the rate so far: a library that
+   * runs a few hundred jobs a second here would take most of the bench's time. (Default: none)
+   */
+  maxMs?: number;
   /** Write a CPU profile of the (single) worker process's timed window to this file. */
   profileFile?: string;
   /** An already filled namespace to drain (the scale scenario shares one 1M fill between variants). */
@@ -39,6 +44,8 @@ export interface DrainResult {
   serverCpuSecondsPer1000Jobs: number;
   /** errand only: each claim's round trip, ms. */
   claimsMs: number[];
+  /** Stopped at `maxMs` before the N-th job: the rate is over the jobs done by then. */
+  capped: boolean;
 }
 
 export async function measureDrain(
@@ -49,7 +56,7 @@ export async function measureDrain(
   if (options.namespace) return drain(context, target, options, options.namespace);
   return withNamespaces(context, target, 1, async ([namespace]) => {
     if (!target.sharedProcess) {
-      await fillNamespace(context, target, namespace!, options.waiting ?? options.jobs, options.delayed ?? 0);
+      await context.fill(target, namespace!, options.waiting ?? options.jobs, options.delayed ?? 0);
     }
     return drain(context, target, options, namespace!);
   });
@@ -58,22 +65,6 @@ export async function measureDrain(
 const SERVER_PROCESS = { postgres: 'postgres', redis: 'redis-server' } as const satisfies Partial<
   Record<Target['backend'], string>
 >;
-
-export async function fillNamespace(
-  context: BenchContext,
-  target: Target,
-  namespace: string,
-  jobs: number,
-  delayed: number,
-): Promise<number> {
-  const filler = new TargetProcess(
-    { mode: 'fill', spec: target.spec(namespace), jobs, delayed, batchSize: 1_000 },
-    { node: context.nodes[target.node], timeoutMs: context.timeoutMs + jobs / 5 },
-  );
-  const { ms } = await filler.next('filled');
-  await filler.exit();
-  return ms;
-}
 
 async function drain(
   context: BenchContext,
@@ -95,7 +86,6 @@ async function drain(
           concurrency,
           ...(target.sharedProcess && { produce: { jobs: waiting, delayed: options.delayed ?? 0 } }),
           ...(processes === 1 && { countTo: jobs }),
-          check: !partial,
           delayed: options.delayed ?? 0,
           ...(options.profileFile && { profileFile: options.profileFile }),
         },
@@ -107,16 +97,22 @@ async function drain(
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     let doneAt = 0;
+    let doneCount = 0;
     let cpuMs = 0;
+    const finish = () => {
+      doneAt = Math.max(...progress.map((p) => p.lastAt));
+      doneCount = Math.min(
+        jobs,
+        progress.reduce((sum, p) => sum + p.count, 0),
+      );
+      cpuMs = progress.reduce((sum, p) => sum + p.cpuMs, 0);
+      resolveDone();
+    };
     workers.forEach((worker, index) => {
       worker.onProgress = (message) => {
         if (doneAt) return;
         progress[index] = message;
-        if (progress.reduce((sum, p) => sum + p.count, 0) >= jobs) {
-          doneAt = Math.max(...progress.map((p) => p.lastAt));
-          cpuMs = progress.reduce((sum, p) => sum + p.cpuMs, 0);
-          resolveDone();
-        }
+        if (progress.reduce((sum, p) => sum + p.count, 0) >= jobs) finish();
       };
     });
     await Promise.all(workers.map((worker) => worker.next('ready')));
@@ -126,24 +122,29 @@ async function drain(
         : undefined;
     const serverBefore = server ? serverCpuSeconds(server) : NaN;
     for (const worker of workers) worker.send({ type: 'go' });
+    const cap =
+      options.maxMs === undefined ? undefined : setTimeout(() => !doneAt && finish(), options.maxMs);
     await Promise.race([done, ...workers.map((worker) => worker.failure)]);
+    clearTimeout(cap);
+    const capped = doneCount < jobs;
     const serverSeconds = server ? serverCpuSeconds(server) - serverBefore : NaN;
-    for (const worker of workers) worker.send({ type: 'stop' });
+    for (const worker of workers) worker.send({ type: 'stop', check: !partial && !capped });
     const reports = await Promise.all(workers.map((worker) => worker.next('drained')));
     await Promise.all(workers.map((worker) => worker.exit()));
     // The delayed jobs stay; every due one must be finished (the scale scenario leaves the rest).
     const unfinished = Math.max(...reports.map((report) => report.unfinished));
-    if (!partial && unfinished !== (options.delayed ?? 0)) {
+    if (!partial && !capped && unfinished !== (options.delayed ?? 0)) {
       throw new Error(
         `${target.name}: ${unfinished} jobs unfinished after the drain, expected ${options.delayed ?? 0}`,
       );
     }
     const startedAt = Math.min(...reports.map((report) => report.startedAt));
     return {
-      jobsPerSecond: jobs / ((doneAt - startedAt) / 1_000),
-      cpuSecondsPer1000Jobs: cpuMs / jobs,
+      jobsPerSecond: doneCount / ((doneAt - startedAt) / 1_000),
+      cpuSecondsPer1000Jobs: cpuMs / doneCount,
+      capped,
       maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)),
-      serverCpuSecondsPer1000Jobs: serverSeconds / (jobs / 1_000),
+      serverCpuSecondsPer1000Jobs: serverSeconds / (doneCount / 1_000),
       claimsMs: reports.flatMap((report) => report.claimsMs),
     };
   } finally {
