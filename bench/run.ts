@@ -23,6 +23,8 @@
  *   --profile         CPU-profile each target's c=100 worker process into .tmp/bench-profiles
  *                     (summarise one with bench/profile-summary.ts; profiled figures are slower)
  *
+ * ERRAND_BENCH_DEBUG=1 logs each child process's messages with timestamps.
+ *
  * Peers (BullMQ, graphile-worker, pg-boss) are dependencies of bench/ only: `cd bench && npm ci`.
  * Without them the bench runs errand's targets and says so. pg-boss 11+ and graphile-worker 0.18
  * need Node 22: the bench finds one with `npx -y -p node@22` (or takes ERRAND_BENCH_NODE22).
