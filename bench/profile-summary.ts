@@ -1,8 +1,9 @@
 /**
- * Summarises a `node --cpu-prof` profile: where the time went, by area (errand's core, the SQLite
- * backend, better-sqlite3, node, GC, idle) and by function, self and inclusive.
+ * Summarises a CPU profile (`npm run bench -- --profile` writes one per target's c=100 worker): where
+ * the time went, by area (errand's core, each backend, each npm package such as pg, ioredis or a
+ * peer, node, GC, idle) and by function, self and inclusive.
  *
- *   node --import tsx bench/profile-summary.ts .tmp/bench-profiles/errand-sqlite-c100-run1.cpuprofile [--top 25]
+ *   node --import tsx bench/profile-summary.ts .tmp/bench-profiles/postgres-c100-run1.cpuprofile [--top 25]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -49,9 +50,12 @@ const totalUs = profile.endTime - profile.startTime;
 
 function area(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
-  if (url === '') return functionName.startsWith('(') ? functionName : 'native (better-sqlite3, V8 builtins)';
+  if (url === '') return functionName.startsWith('(') ? functionName : 'native (V8 builtins, better-sqlite3)';
   if (url.includes('/packages/core/src/')) return `core ${url.split('/packages/core/src/')[1]}`;
-  if (url.includes('/packages/sqlite/src/')) return `sqlite ${url.split('/packages/sqlite/src/')[1]}`;
+  for (const backend of ['sqlite', 'postgres', 'redis']) {
+    const folder = `/packages/${backend}/src/`;
+    if (url.includes(folder)) return `${backend} ${url.split(folder)[1]}`;
+  }
   if (url.includes('/node_modules/')) return `npm ${url.split('/node_modules/').at(-1)!.split('/')[0]}`;
   if (url.startsWith('node:')) return 'node internals';
   if (url.includes('/bench/')) return `bench ${url.split('/bench/')[1]}`;

@@ -1,36 +1,52 @@
 /**
- * errand's benchmark: `npm run bench [-- options]`.
+ * errand's benchmark, side by side with its peers: `npm run bench [-- options]`. See
+ * docs/BENCHMARKS.md for what each scenario measures and the latest figures.
  *
- *   (a) enqueue rate, one by one and in batches of 1,000
- *   (b) processing throughput of one worker process at concurrency 10 and 100
- *   (c) that worker's peak RSS and CPU seconds per 1,000 jobs
- *   (d) the CPU an idle worker uses in 5 s
+ *   1. enqueue rate, one by one and in batches of 1,000 (the library's bulk API)
+ *   2. processing throughput: one worker process at concurrency 10 and 100, two processes at 100
+ *   3. enqueue-to-start latency: an idle worker, single jobs offered at a steady rate, p50/p95/p99
+ *   4. the worker process's peak RSS and CPU seconds per 1,000 jobs
+ *   5. scale: throughput (and errand's claim round trip) with 1,000,000 jobs waiting, and with
+ *      10,000 delayed jobs not due
  *
- * Each measurement is repeated (3 runs by default) and the median printed, in Markdown tables with
- * the machine and the date. Options:
+ * Targets are interleaved (each scenario runs every target before the next scenario, and each run
+ * starts the rotation one target later), and every figure is the median of the runs. Options:
  *
- *   --quick           5,000 jobs, 1 run (under a minute)
- *   --smoke           200 jobs, 1 run, 1 s idle: only shows that everything still runs (npm test)
+ *   --quick           2,000 jobs, 1 run, 100 latency jobs, 50,000 waiting (under 2 minutes)
+ *   --smoke           200 jobs, errand targets only: shows that the bench still runs (npm test)
  *   --runs N          runs per measurement (default 3)
  *   --jobs N          jobs per measurement (default 20,000)
- *   --backends a,b    memory, sqlite (default both)
- *   --profile         CPU-profile each worker process's timed window into .tmp/bench-profiles
- *                     (summarise one with bench/profile-summary.ts)
+ *   --waiting N       jobs waiting in the scale scenario (default 1,000,000)
+ *   --scale-runs N    runs of the 1M scale scenario (default 1: filling 1M jobs per target is slow)
+ *   --targets a,b     keys of the targets to run (default all; see below)
+ *   --scenarios a,b   enqueue, drain, latency, delayed, scale (default all)
+ *   --profile         CPU-profile each target's c=100 worker process into .tmp/bench-profiles
+ *                     (summarise one with bench/profile-summary.ts; profiled figures are slower)
+ *
+ * ERRAND_BENCH_DEBUG=1 logs each child process's messages with timestamps.
+ *
+ * Peers (BullMQ, graphile-worker, pg-boss) are dependencies of bench/ only: `cd bench && npm ci`.
+ * Without them the bench runs errand's targets and says so. pg-boss 11+ and graphile-worker 0.18
+ * need Node 22: the bench finds one with `npx -y -p node@22` (or takes ERRAND_BENCH_NODE22).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureEnqueue, type EnqueueResult } from './scenarios/enqueue.ts';
-import { measureIdle, type IdleResult } from './scenarios/idle.ts';
-import { measureThroughput, type ThroughputResult } from './scenarios/throughput.ts';
-import { formatMegabytes, formatRate, markdownTable, median } from './stats.ts';
-import { makeTargets, TARGET_KEYS, type Target, type TargetKey } from './targets.ts';
+import { report, type Figures } from './report.ts';
+import type { BenchContext } from './scenarios/context.ts';
+import { measureEnqueue } from './scenarios/enqueue.ts';
+import { measureLatency } from './scenarios/latency.ts';
+import { measureDrain } from './scenarios/throughput.ts';
+import { TargetProcess } from './child.ts';
+import { dropNamespace, makeTargets, POSTGRES_URL, REDIS_URL, type Target } from './targets.ts';
+import { canConnect, serverVersions as readServerVersions } from './servers.ts';
 
-const CONCURRENCIES = [10, 100] as const;
+const SCENARIOS = ['enqueue', 'drain', 'latency', 'delayed', 'scale'] as const;
 const BATCH_SIZE = 1_000;
-const GOALS = { sqliteProcessed: 20_000, sqliteBatchEnqueued: 100_000 };
+const LATENCY_RATE = 200;
 
 const { values: args } = parseArgs({
   options: {
@@ -38,20 +54,28 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
     jobs: { type: 'string' },
-    backends: { type: 'string', default: TARGET_KEYS.join(',') },
+    waiting: { type: 'string' },
+    'scale-runs': { type: 'string' },
+    targets: { type: 'string' },
+    scenarios: { type: 'string', default: SCENARIOS.join(',') },
     profile: { type: 'boolean', default: false },
   },
 });
 
-const jobs = positiveInteger('--jobs', args.jobs) ?? (args.smoke ? 200 : args.quick ? 5_000 : 20_000);
+const jobs = positiveInteger('--jobs', args.jobs) ?? (args.smoke ? 200 : args.quick ? 2_000 : 20_000);
 const runs = positiveInteger('--runs', args.runs) ?? (args.smoke || args.quick ? 1 : 3);
-const idleMs = args.smoke ? 1_000 : 5_000;
-const timeoutMs = 60_000 + jobs * 10;
-const keys = args.backends.split(',').map((key) => {
-  if (!(TARGET_KEYS as readonly string[]).includes(key)) {
-    throw new TypeError(`--backends: unknown backend "${key}"; choose from ${TARGET_KEYS.join(', ')}`);
+const waiting =
+  positiveInteger('--waiting', args.waiting) ?? (args.smoke ? 1_000 : args.quick ? 50_000 : 1_000_000);
+const scaleRuns = positiveInteger('--scale-runs', args['scale-runs']) ?? 1;
+const latencyJobs = args.smoke ? 20 : args.quick ? 100 : 500;
+const delayedJobs = args.smoke ? 100 : args.quick ? 2_000 : 10_000;
+const drainCapMs = args.smoke ? 30_000 : args.quick ? 5_000 : 6_000;
+const oneByOneMs = args.smoke ? 1_000 : args.quick ? 1_000 : 2_000;
+const scenarios = args.scenarios.split(',').map((name) => {
+  if (!(SCENARIOS as readonly string[]).includes(name)) {
+    throw new TypeError(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
   }
-  return key as TargetKey;
+  return name as (typeof SCENARIOS)[number];
 });
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,148 +83,297 @@ const profileDir = args.profile ? path.join(root, '.tmp', 'bench-profiles') : un
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'errand-bench-'));
 const allTargets = makeTargets(scratchDir);
-const targets = keys.map((key) => allTargets[key]);
+const notes: string[] = [];
 
-interface Samples {
-  enqueue: EnqueueResult[];
-  throughput: Map<number, ThroughputResult[]>;
-  idle: IdleResult[];
+// Which targets can run here: their server answers, their library is installed, their Node exists.
+const peersInstalled = existsSync(path.join(root, 'bench', 'node_modules', 'bullmq'));
+// --smoke runs the two embedded backends unless told otherwise: it only shows that the bench runs.
+const wanted =
+  args.targets?.split(',') ?? (args.smoke ? ['memory', 'sqlite'] : allTargets.map((target) => target.key));
+for (const key of wanted) {
+  if (!allTargets.some((target) => target.key === key)) {
+    throw new TypeError(
+      `--targets: unknown target "${key}"; choose from ${allTargets.map((target) => target.key).join(', ')}`,
+    );
+  }
+}
+const reachable = {
+  postgres: await canConnect(POSTGRES_URL),
+  redis: await canConnect(REDIS_URL),
+};
+const serverVersions = await readServerVersions(reachable);
+const node22 = args.smoke ? undefined : findNode22();
+const targets: Target[] = [];
+for (const target of allTargets.filter((t) => wanted.includes(t.key))) {
+  const skip = (why: string) => notes.push(`${target.name} not measured: ${why}.`);
+  if (target.errand && args.smoke) continue;
+  if (target.errand && !peersInstalled) {
+    skip('the peers are not installed (`cd bench && npm ci`)');
+    continue;
+  }
+  if ((target.backend === 'postgres' || target.backend === 'redis') && !reachable[target.backend]) {
+    skip(`no server answers at ${target.backend === 'postgres' ? POSTGRES_URL : REDIS_URL}`);
+    continue;
+  }
+  if (target.node === '22' && !node22 && target.errand) {
+    skip('it needs Node 22 (set ERRAND_BENCH_NODE22 or let `npx -y -p node@22` fetch one)');
+    continue;
+  }
+  targets.push(target);
+}
+if (!peersInstalled && !args.smoke) {
+  notes.push('Peers not installed: `cd bench && npm ci` to measure BullMQ, graphile-worker and pg-boss.');
+}
+const nodes: BenchContext['nodes'] = { bench: process.execPath, '22': node22 ?? process.execPath };
+const nodeVersion = (target: Target) => (target.node === '22' && node22 ? version(node22) : process.version);
+
+let namespaces = 0;
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const context: BenchContext = {
+  scratchDir,
+  nodes,
+  namespace: () => `errand_bench_${runId}_${++namespaces}`,
+  timeoutMs: 60_000 + jobs * 10,
+  fill: (target, namespace, count, delayed) => fillerOf(target).fill(target, namespace, count, delayed),
+};
+
+/** One long-lived filler process per target, whose fills run one after another. */
+const fillers = new Map<Target, { fill: BenchContext['fill']; process: TargetProcess }>();
+function fillerOf(target: Target) {
+  let filler = fillers.get(target);
+  if (!filler) {
+    const child = new TargetProcess(
+      { mode: 'filler' },
+      { node: nodes[target.node], timeoutMs: 4 * 3_600_000 },
+    );
+    let queue = Promise.resolve();
+    const fill: BenchContext['fill'] = (_target, namespace, count, delayed) => {
+      const done = queue.then(async () => {
+        child.send({
+          type: 'fill',
+          spec: target.spec(namespace),
+          jobs: count,
+          delayed,
+          batchSize: BATCH_SIZE,
+        });
+        return (await Promise.race([child.next('filled'), child.failure])).ms;
+      });
+      queue = done.then(
+        () => {},
+        () => {},
+      );
+      return done;
+    };
+    filler = { fill, process: child };
+    fillers.set(target, filler);
+  }
+  return filler;
 }
 
 const startedAt = new Date();
 const cpu = os.cpus();
+const versions = libraryVersions();
 console.log(`# errand benchmark, ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);
 console.log(
   `- machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
 );
 console.log(
-  `- node ${process.version}; load average at start ${os.loadavg()[0]!.toFixed(2)}; command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  `- command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}; load average at start ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
 );
+console.log(`- node: ${targets.map((target) => `${target.name} ${nodeVersion(target)}`).join(', ')}`);
+console.log(`- versions: ${versions}`);
 console.log(
-  `- ${jobs.toLocaleString('en-US')} no-op jobs per measurement, ${runs === 1 ? '1 run' : `median of ${runs} runs`}\n`,
+  `- ${jobs.toLocaleString('en-US')} no-op jobs per measurement, ${runs === 1 ? '1 run' : `median of ${runs} runs`}; scale: ${waiting.toLocaleString('en-US')} waiting, ${scaleRuns === 1 ? '1 run' : `median of ${scaleRuns} runs`}\n`,
 );
 
-const samples = new Map<Target, Samples>(
-  targets.map((target) => [
-    target,
-    { enqueue: [], throughput: new Map(CONCURRENCIES.map((c) => [c, []])), idle: [] },
-  ]),
-);
+const figures: Figures = new Map(targets.map((target) => [target, {}]));
+const capped = new Set<string>();
+const record = (target: Target, key: string, value: unknown) => {
+  if ((value as { capped?: boolean }).capped) capped.add(`${target.name} (${key})`);
+  const entry = figures.get(target)! as Record<string, unknown[]>;
+  (entry[key] ??= []).push(value);
+};
+
+/** Runs `measure` for each target in turn (from a rotating start), recording failures as notes. */
+async function eachTarget(run: number, name: string, measure: (target: Target) => Promise<void>) {
+  progress(
+    `${name}, run ${run} (${((Date.now() - startedAt.getTime()) / 1_000).toFixed(0)} s into the bench)`,
+  );
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[(i + run - 1) % targets.length]!;
+    try {
+      await measure(target);
+    } catch (error) {
+      const message = `${target.name}, ${name}, run ${run}: ${(error as Error).message}`;
+      notes.push(`FAILED ${message}`);
+      progress(`FAILED ${message}`);
+    }
+  }
+}
 
 try {
-  // Runs are interleaved across targets, so a slow spell of the machine does not land on one target.
   for (let run = 1; run <= runs; run++) {
-    for (const target of targets) {
-      const sample = samples.get(target)!;
-      const label = `${target.name} run ${run}/${runs}`;
-      const enqueue = await measureEnqueue(target, jobs, BATCH_SIZE);
-      sample.enqueue.push(enqueue);
-      progress(
-        `${label}: enqueue ${formatRate(enqueue.oneByOne)} jobs/s one by one, ${formatRate(enqueue.batched)} jobs/s in batches`,
-      );
-      for (const concurrency of CONCURRENCIES) {
-        const result = await measureThroughput(target, {
-          jobs,
-          concurrency,
-          timeoutMs,
-          profileDir,
-          runLabel: `run${run}`,
-        });
-        sample.throughput.get(concurrency)!.push(result);
+    const label = (target: Target) => `${target.name} run ${run}/${runs}`;
+    if (scenarios.includes('enqueue')) {
+      await eachTarget(run, 'enqueue', async (target) => {
+        if (target.enqueueOf) return;
+        const result = await measureEnqueue(context, target, { jobs, batchSize: BATCH_SIZE, oneByOneMs });
+        record(target, 'enqueue', result);
         progress(
-          `${label}: processed ${formatRate(result.jobsPerSecond)} jobs/s at concurrency ${concurrency}`,
+          `${label(target)}: enqueue ${rate(result.oneByOne)} one by one, ${rate(result.batched)} in batches`,
         );
-      }
-      const idle = await measureIdle(target, {
-        idleMs,
-        timeoutMs,
-        ...(profileDir && { profileFile: path.join(profileDir, `${target.name}-idle-run${run}.cpuprofile`) }),
       });
-      sample.idle.push(idle);
-      progress(`${label}: idle worker used ${idle.cpuMs.toFixed(1)} ms of CPU in ${idleMs / 1_000} s`);
+    }
+    if (scenarios.includes('drain')) {
+      for (const [concurrency, processes] of [
+        [10, 1],
+        [100, 1],
+        [100, 2],
+      ] as const) {
+        await eachTarget(run, `drain c=${concurrency} ×${processes}`, async (target) => {
+          if (processes > 1 && target.sharedProcess) return;
+          const profileFile =
+            profileDir && concurrency === 100 && processes === 1
+              ? path.join(profileDir, `${target.key}-c100-run${run}.cpuprofile`)
+              : undefined;
+          const result = await measureDrain(context, target, {
+            jobs,
+            concurrency,
+            processes,
+            maxMs: drainCapMs,
+            ...(profileFile && { profileFile }),
+          });
+          record(target, `drain-${concurrency}-${processes}`, result);
+          progress(
+            `${label(target)}: ${rate(result.jobsPerSecond)} at c=${concurrency} in ${processes} process(es)`,
+          );
+        });
+      }
+    }
+    if (scenarios.includes('latency')) {
+      await eachTarget(run, 'latency', async (target) => {
+        const result = await measureLatency(context, target, { jobs: latencyJobs, rate: LATENCY_RATE });
+        record(target, 'latency', result);
+        progress(
+          `${label(target)}: latency p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+        );
+      });
+    }
+    if (scenarios.includes('delayed')) {
+      await eachTarget(run, 'delayed', async (target) => {
+        const result = await measureDrain(context, target, {
+          jobs,
+          concurrency: 100,
+          processes: 1,
+          delayed: delayedJobs,
+          maxMs: drainCapMs,
+        });
+        record(target, 'delayed', result);
+        progress(`${label(target)}: ${rate(result.jobsPerSecond)} with ${delayedJobs} delayed jobs not due`);
+      });
+    }
+  }
+  if (scenarios.includes('scale')) {
+    for (let run = 1; run <= scaleRuns; run++) {
+      // One store of `waiting` jobs per library (graphile-worker's two configurations drain the same
+      // one in turn, each running `jobs` of it), all filled at once before any is measured: filling
+      // 1,000,000 jobs per library one after another would take most of the bench's 15 minutes.
+      const stores = new Map<Target, string>();
+      for (const target of targets) {
+        if (target.sharedProcess) continue;
+        const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+        if (!stores.has(owner)) stores.set(owner, context.namespace());
+      }
+      try {
+        const fillStartedAt = performance.now();
+        const fills = await Promise.allSettled(
+          [...stores].map(async ([owner, namespace]) => {
+            const ms = await context.fill(owner, namespace, waiting, 0);
+            progress(
+              `${owner.name}: filled ${waiting.toLocaleString('en-US')} jobs in ${(ms / 1_000).toFixed(1)} s`,
+            );
+          }),
+        );
+        progress(
+          `scale: all stores filled in ${((performance.now() - fillStartedAt) / 1_000).toFixed(1)} s, side by side`,
+        );
+        for (const fill of fills)
+          if (fill.status === 'rejected') notes.push(`FAILED a scale fill: ${String(fill.reason)}`);
+        await eachTarget(run, 'scale', async (target) => {
+          if (target.sharedProcess) {
+            if (run === 1) {
+              notes.push(
+                `${target.name} scale: not measured with ${waiting.toLocaleString('en-US')} waiting (a test backend whose claim scans every job it holds).`,
+              );
+            }
+            return;
+          }
+          const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+          const namespace = stores.get(owner)!;
+          // The same drain on a store of only the N jobs, just before: the 1M figure is compared with
+          // this one, measured minutes apart at most, not with the c=100 runs of earlier minutes.
+          const plain = await measureDrain(context, target, {
+            jobs,
+            concurrency: 100,
+            processes: 1,
+            maxMs: drainCapMs,
+          });
+          record(target, 'scale-plain', plain);
+          const result = await measureDrain(context, target, {
+            jobs,
+            concurrency: 100,
+            processes: 1,
+            waiting,
+            namespace,
+            maxMs: drainCapMs,
+          });
+          record(target, 'scale', result);
+          progress(
+            `${target.name} scale run ${run}/${scaleRuns}: ${rate(result.jobsPerSecond)} with ${waiting.toLocaleString('en-US')} waiting`,
+          );
+        });
+      } finally {
+        for (const [owner, namespace] of stores) await dropNamespace(owner, namespace, scratchDir);
+      }
     }
   }
 } finally {
+  for (const { process: filler } of fillers.values()) filler.kill();
   rmSync(scratchDir, { recursive: true, force: true });
 }
 
-const medianOf = (target: Target, concurrency: number, pick: (result: ThroughputResult) => number) =>
-  median(samples.get(target)!.throughput.get(concurrency)!.map(pick));
-const at = (concurrency: number) => `c=${concurrency}`;
-
-console.log(`\n## Jobs per second (${runs === 1 ? '1 run' : `median of ${runs} runs`})\n`);
-console.log(
-  markdownTable(
-    [
-      'backend',
-      'enqueue one by one',
-      `enqueue batches of ${BATCH_SIZE.toLocaleString('en-US')}`,
-      ...CONCURRENCIES.map((c) => `processed ${at(c)}`),
-    ],
-    targets.map((target) => {
-      const { enqueue } = samples.get(target)!;
-      return [
-        target.name,
-        formatRate(median(enqueue.map((e) => e.oneByOne))),
-        formatRate(median(enqueue.map((e) => e.batched))),
-        ...CONCURRENCIES.map((c) => formatRate(medianOf(target, c, (r) => r.jobsPerSecond))),
-      ];
-    }),
-  ),
-);
-
-console.log(`\n## The worker process (${runs === 1 ? '1 run' : `median of ${runs} runs`})\n`);
-console.log(
-  markdownTable(
-    [
-      'backend',
-      ...CONCURRENCIES.map((c) => `peak RSS ${at(c)}`),
-      ...CONCURRENCIES.map((c) => `CPU s per 1,000 jobs ${at(c)}`),
-      'peak RSS at rest',
-      `idle CPU ms in ${idleMs / 1_000} s`,
-    ],
-    targets.map((target) => [
-      target.name,
-      ...CONCURRENCIES.map((c) => formatMegabytes(medianOf(target, c, (r) => r.maxRssKb))),
-      ...CONCURRENCIES.map((c) => medianOf(target, c, (r) => r.cpuSecondsPer1000Jobs).toFixed(3)),
-      formatMegabytes(median(samples.get(target)!.idle.map((idle) => idle.maxRssKb))),
-      median(samples.get(target)!.idle.map((idle) => idle.cpuMs)).toFixed(1),
-    ]),
-  ),
-);
-
-console.log('\nNotes:');
-for (const target of targets) {
-  console.log(
-    target.sharedProcess
-      ? `- ${target.name}: the producer and the worker share one process (a memory store cannot be shared between processes); the jobs are enqueued before the clock starts.`
-      : `- ${target.name}: the bench fills the store, then one worker runs in its own child process.`,
-  );
-}
-console.log(
-  "- processed: from worker.start() to the last job's succeeded event. CPU: the worker process over that window. " +
-    'Peak RSS: the whole worker process, which runs errand from source through tsx (about 35 MB of it); at rest: an idle worker.',
-);
-if (profileDir) {
-  console.log(
-    `- CPU profiles of the timed windows: ${path.relative(process.cwd(), profileDir)}/ (summarise one with bench/profile-summary.ts). ` +
-      'The profiler samples every 100 µs and slows the worker processes: do not quote these figures.',
+if (capped.size > 0) {
+  notes.push(
+    `Stopped after ${drainCapMs / 1_000} s with fewer than ${jobs.toLocaleString('en-US')} jobs done, the rate taken over the jobs done by then: ${[...capped].join(', ')}.`,
   );
 }
 
-const sqlite = targets.find((target) => target.name === 'errand-sqlite');
-if (sqlite && !args.smoke) {
-  const processed = Math.max(...CONCURRENCIES.map((c) => medianOf(sqlite, c, (r) => r.jobsPerSecond)));
-  const batched = median(samples.get(sqlite)!.enqueue.map((e) => e.batched));
-  const verdict = (value: number, goal: number) =>
-    `${formatRate(value)} (goal ${formatRate(goal)}: ${value >= goal ? 'met' : 'MISSED'})`;
-  console.log(
-    `- errand-sqlite goals: processed ${verdict(processed, GOALS.sqliteProcessed)}; enqueued in batches ${verdict(batched, GOALS.sqliteBatchEnqueued)}.`,
-  );
-}
+report(figures, {
+  runs,
+  scaleRuns,
+  jobs,
+  waiting,
+  delayedJobs,
+  latencyJobs,
+  latencyRate: LATENCY_RATE,
+  batchSize: BATCH_SIZE,
+  oneByOneMs,
+  smoke: args.smoke,
+  notes,
+  profileDir: profileDir && path.relative(process.cwd(), profileDir),
+  loadAtEnd: os.loadavg(),
+  minutes: (Date.now() - startedAt.getTime()) / 60_000,
+});
 
 function progress(line: string): void {
   process.stderr.write(`  ${line}\n`);
+}
+
+function rate(jobsPerSecond: number): string {
+  return `${Math.round(jobsPerSecond).toLocaleString('en-US')} jobs/s`;
 }
 
 function positiveInteger(name: string, value: string | undefined): number | undefined {
@@ -209,4 +382,42 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   if (!Number.isInteger(number) || number < 1)
     throw new TypeError(`${name} must be a whole number >= 1 (got ${value})`);
   return number;
+}
+
+/** A Node 22 binary: ERRAND_BENCH_NODE22, this node if it is 22 or later, else npx's node@22. */
+function findNode22(): string | undefined {
+  if (process.env.ERRAND_BENCH_NODE22) return process.env.ERRAND_BENCH_NODE22;
+  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  try {
+    return execFileSync('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 120_000,
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function version(node: string): string {
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+function libraryVersions(): string {
+  const read = (file: string) => {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      return 'not installed';
+    }
+  };
+  const modules = path.join(root, 'bench', 'node_modules');
+  return [
+    `errand ${read(path.join(root, 'packages', 'errand', 'package.json'))} (from source)`,
+    `BullMQ ${read(path.join(modules, 'bullmq', 'package.json'))}`,
+    `graphile-worker ${read(path.join(modules, 'graphile-worker', 'package.json'))}`,
+    `pg-boss ${read(path.join(modules, 'pg-boss', 'package.json'))}`,
+    `PostgreSQL ${serverVersions.postgres}`,
+    `Redis ${serverVersions.redis}`,
+  ].join(', ');
 }

@@ -1,12 +1,13 @@
 /**
- * (a) Enqueue rate: no-op jobs written one by one (task.enqueue, each awaited, as a request handler
- * does) and in batches (task.enqueueMany), each on a new, empty store. In the bench's own process:
- * enqueuing needs no worker. A short untimed round first warms the JIT up, as in a web server that has
- * been up for a while.
+ * 1. Enqueue rate: N no-op jobs enqueued one by one (each awaited, as a request handler does) and in
+ * batches through the library's bulk API, each on a new, empty namespace, in a process of their own
+ * (after an untimed warm-up of 500 jobs). One by one stops early after `oneByOneMs`: on this
+ * machine PostgreSQL commits each single job to disk at a few hundred a second, and 20,000 of
+ * them for three libraries and three runs would take most of the bench's 15 minutes.
  */
-import { consoleLogger, createErrand, type Task } from 'errand';
-import { enqueueInBatches, NOOP_TASK, noopInputs, type NoopInput } from '../noop.ts';
+import { TargetProcess } from '../child.ts';
 import type { Target } from '../targets.ts';
+import { withNamespaces, type BenchContext } from './context.ts';
 
 export interface EnqueueResult {
   /** Jobs per second. */
@@ -14,36 +15,18 @@ export interface EnqueueResult {
   batched: number;
 }
 
-export async function measureEnqueue(
+export function measureEnqueue(
+  context: BenchContext,
   target: Target,
-  jobs: number,
-  batchSize: number,
+  options: { jobs: number; batchSize: number; oneByOneMs: number },
 ): Promise<EnqueueResult> {
-  const oneByOne = await enqueueRate(target, 'enqueue-one', jobs, async (task, inputs) => {
-    for (const input of inputs) await task.enqueue(input);
+  return withNamespaces(context, target, 2, async ([one, batch]) => {
+    const child = new TargetProcess(
+      { mode: 'enqueue', specs: [target.spec(one!), target.spec(batch!)], ...options },
+      { node: context.nodes[target.node], timeoutMs: context.timeoutMs },
+    );
+    const { oneByOne, batched } = await child.next('enqueued');
+    await child.exit();
+    return { oneByOne, batched };
   });
-  const batched = await enqueueRate(target, 'enqueue-batch', jobs, (task, inputs) =>
-    enqueueInBatches(task, inputs, batchSize),
-  );
-  return { oneByOne, batched };
-}
-
-async function enqueueRate(
-  target: Target,
-  label: string,
-  jobs: number,
-  enqueue: (task: Task<NoopInput>, inputs: NoopInput[]) => Promise<void>,
-): Promise<number> {
-  const app = createErrand({ backend: target.freshUrl(label), logger: consoleLogger('warn') });
-  try {
-    // Declared, not implemented: a web server enqueues without loading handlers.
-    const task = app.declare<NoopInput>(NOOP_TASK);
-    await app.storage();
-    const inputs = noopInputs(jobs);
-    const startedAt = performance.now();
-    await enqueue(task, inputs);
-    return jobs / ((performance.now() - startedAt) / 1_000);
-  } finally {
-    await app.close();
-  }
 }

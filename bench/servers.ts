@@ -1,0 +1,38 @@
+import { connect } from 'node:net';
+import { POSTGRES_URL, REDIS_URL } from './targets.ts';
+
+/** Whether a server answers at the URL's host and port (within a second). */
+export function canConnect(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The servers' versions, for the report's header. */
+export async function serverVersions(reachable: { postgres: boolean; redis: boolean }) {
+  let postgres = 'not reachable';
+  let redis = 'not reachable';
+  if (reachable.postgres) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    postgres = rows[0]!.server_version.split(' ')[0]!;
+    await client.end();
+  }
+  if (reachable.redis) {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(REDIS_URL);
+    redis = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
+    client.disconnect();
+  }
+  return { postgres, redis };
+}
