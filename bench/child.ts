@@ -1,10 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, TargetJob } from './protocol.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPT = path.join(HERE, 'target-process.ts');
+
+/**
+ * errand runs as a user installs it, from the packages' dist/ (`npm run build`, which `npm run bench`
+ * does first), so that neither its CPU nor its RSS includes tsx compiling its sources; tsx still loads
+ * the bench's own files, for every library alike. Without a build, errand runs from its sources.
+ */
+export const ERRAND_BUILT = existsSync(path.resolve(HERE, '../packages/core/dist/index.js'));
+const EXEC_ARGV = ERRAND_BUILT ? ['--import', 'tsx'] : ['--conditions=errand-source', '--import', 'tsx'];
 
 /** A running bench/target-process.ts, and its messages in order. */
 export class TargetProcess {
@@ -24,7 +33,7 @@ export class TargetProcess {
     this.failure.catch(() => {});
     this.#child = fork(SCRIPT, [JSON.stringify(job)], {
       execPath: options.node,
-      execArgv: ['--conditions=errand-source', '--import', 'tsx'],
+      execArgv: EXEC_ARGV,
       cwd: path.resolve(HERE, '..'),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

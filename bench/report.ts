@@ -2,6 +2,7 @@
  * The bench's output: Markdown tables of the medians, errand's ratio to each peer on the peer's
  * line, the goals of issue 6 met or missed, and notes.
  */
+import { ERRAND_BUILT } from './child.ts';
 import type { EnqueueResult } from './scenarios/enqueue.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
 import type { DrainResult } from './scenarios/throughput.ts';
@@ -298,7 +299,7 @@ export function report(figures: Figures, options: ReportOptions): void {
   console.log('\n## Notes\n');
   const lines = [
     "errand ÷: errand's figure on the same backend divided by the peer's, from the same run. Processing: from the first worker's start to the library reporting the last job done (errand `succeeded`, BullMQ `completed`: after the write; graphile-worker `job:success`, pg-boss handler return: just before its batched write).",
-    "Peak RSS: the whole worker process, from source through tsx for errand (about 35 MB of it), as published for the peers. errand-memory's worker process also holds the jobs it filled (its store cannot be shared); it has no 2-process figure.",
+    `Peak RSS: the whole worker process, with tsx loading the bench's own files for every library; errand ${ERRAND_BUILT ? 'from its build (dist/), as published' : 'from its sources through tsx (about 35 MB more than built: run npm run build)'}, the peers as published. errand-memory's worker process also holds the jobs it filled (its store cannot be shared); it has no 2-process figure.`,
     'Server CPU: the CPU time of every `postgres` or `redis-server` process over the drain (from /proc), other users of the shared servers included.',
     "Claim ms: errand's claim round trips of 100 jobs as its worker made them (the backend's claim, timed in the worker); the peers' claims are not visible from outside.",
     ...options.notes,

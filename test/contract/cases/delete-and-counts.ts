@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FinishedCount } from '@errand/core';
 
 import {
+  claimRequest,
   finishedJob,
   insertOne,
   jobCount,
@@ -33,6 +34,19 @@ export function deleteAndCountCases(test: ContractTest): void {
       jobs.map((job) => job.id),
       [kept],
       'list no longer shows it',
+    );
+  });
+
+  test('a deleted job is never claimed, queued or scheduled', async (backend) => {
+    const queued = await insertOne(backend);
+    const scheduled = await insertOne(backend, { state: 'scheduled', runAt: NOW + 1_000 });
+    const other = await insertOne(backend);
+    assert.equal(await backend.deleteJob(queued, ['queued']), true);
+    assert.equal(await backend.deleteJob(scheduled, ['scheduled']), true);
+    const claimed = await backend.claim(claimRequest({ now: NOW + 2_000, limit: 10 }));
+    assert.deepEqual(
+      claimed.map((job) => job.id),
+      [other],
     );
   });
 

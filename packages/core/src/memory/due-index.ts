@@ -60,6 +60,8 @@ interface Group {
 export class DueIndex {
   /** queue -> task -> group. */
   readonly #groups = new Map<string, Map<string, Group>>();
+  /** Jobs deleted from the store: their entries are stale whatever state the record was left in. */
+  readonly #deleted = new WeakSet<JobRecord>();
   #comparisons = 0;
 
   /** Comparisons made so far: the work the index does, for tests that show it does not grow with n. */
@@ -114,7 +116,7 @@ export class DueIndex {
       if (next === undefined) break;
       const entry = next.ready.pop()!;
       const { job } = entry;
-      if (!isCurrent(entry) || !isClaimable(job)) continue;
+      if (!isCurrent(entry) || !isClaimable(job) || this.#deleted.has(job)) continue;
       if ((job.state === 'scheduled' && job.runAt > filter.now) || !take(job)) {
         passedOver.push({ group: next, entry });
         continue;
@@ -125,12 +127,21 @@ export class DueIndex {
     return taken;
   }
 
+  /** Marks a job deleted from the store: none of its entries is claimable any more. */
+  forget(job: JobRecord): void {
+    this.#deleted.add(job);
+  }
+
   /** Drops every stale entry (and empty groups): O(entries). */
   compact(): void {
     for (const [queue, byTask] of this.#groups) {
       for (const [task, group] of byTask) {
-        group.ready.retain((entry) => isCurrent(entry) && isClaimable(entry.job));
-        group.waiting.retain((entry) => isCurrent(entry) && entry.job.state === 'scheduled');
+        group.ready.retain(
+          (entry) => isCurrent(entry) && isClaimable(entry.job) && !this.#deleted.has(entry.job),
+        );
+        group.waiting.retain(
+          (entry) => isCurrent(entry) && entry.job.state === 'scheduled' && !this.#deleted.has(entry.job),
+        );
         if (group.ready.size + group.waiting.size === 0) byTask.delete(task);
       }
       if (byTask.size === 0) this.#groups.delete(queue);

@@ -294,6 +294,9 @@ export class MemoryBackend implements Backend {
     if (job === undefined || !from.includes(job.state)) return false;
     this.#jobs.delete(id);
     this.#uniqueHolds.delete(id);
+    this.#running.delete(job);
+    if (CLAIMABLE_STATES.includes(job.state)) this.#claimable -= 1;
+    this.#due.forget(job);
     return true;
   }
 

@@ -203,6 +203,18 @@ export interface Backend {
    */
   readonly wakeups?: Wakeups;
 
+  /**
+   * Whether a worker gains by keeping two claims in flight, each for half its
+   * slots, so that one claim's round trip overlaps the other's jobs running.
+   * True for a store across a network hop that serves claims cheaply one
+   * after another (Redis). Left false where claims are synchronous in
+   * process (SQLite, memory), or where two claims at once contend: with
+   * PostgreSQL's SKIP LOCKED, each walks past the rows the other locked.
+   * Whatever it says, claim() must stay correct under concurrent calls.
+   * (Default: false)
+   */
+  readonly overlapClaims?: boolean;
+
   /** Releases connections. Calling it twice is harmless. */
   close(): Promise<void>;
 }

@@ -129,17 +129,23 @@ export async function claimRound(
     const group = groups[(round + index) % groups.length]!;
     const limit = Math.min(free, group.slots - group.running);
     if (limit <= 0) continue;
-    const jobs = await backend.claim({
-      ...request,
-      tasks: group.tasks,
-      queues: group.queues,
-      limit,
-      ...(group.excludeQueues && { excludeQueues: group.excludeQueues }),
-      ...(group.rate && { rate: group.rate }),
-      ...(group.concurrency && { concurrency: group.concurrency }),
-    });
+    // Held while the claim is in flight, so that a round of another claim lane cannot fill the same slots.
+    group.running += limit;
+    let jobs: JobRecord[] = [];
+    try {
+      jobs = await backend.claim({
+        ...request,
+        tasks: group.tasks,
+        queues: group.queues,
+        limit,
+        ...(group.excludeQueues && { excludeQueues: group.excludeQueues }),
+        ...(group.rate && { rate: group.rate }),
+        ...(group.concurrency && { concurrency: group.concurrency }),
+      });
+    } finally {
+      group.running -= limit - jobs.length;
+    }
     for (const job of jobs) claimed.push({ job, group });
-    group.running += jobs.length;
     free -= jobs.length;
     if (jobs.length === limit) more = true;
   }

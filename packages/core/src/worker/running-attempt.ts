@@ -1,6 +1,7 @@
 import type { JobContext, Logger } from '../app/task.ts';
 import type { Backend, JobRecord } from '../storage/backend.ts';
 import type { ClaimGroup } from './claim-groups.ts';
+import type { ClaimLane } from './claim-lane.ts';
 import { jobLogger } from './job-logger.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 
@@ -20,6 +21,7 @@ export interface AttemptServices {
 export class RunningAttempt implements JobContext {
   readonly #job: JobRecord;
   readonly #group: ClaimGroup;
+  readonly #lane: ClaimLane;
   readonly #services: AttemptServices;
   #controller: AbortController | undefined;
   #logger: Logger | undefined;
@@ -30,9 +32,10 @@ export class RunningAttempt implements JobContext {
   /** Set when the worker let go of the job (lease lost, handed back): its late outcome is dropped. */
   released = false;
 
-  constructor(job: JobRecord, group: ClaimGroup, services: AttemptServices) {
+  constructor(job: JobRecord, group: ClaimGroup, lane: ClaimLane, services: AttemptServices) {
     this.#job = job;
     this.#group = group;
+    this.#lane = lane;
     this.#services = services;
     this.cancelRequested = job.cancelRequested;
   }
@@ -45,6 +48,11 @@ export class RunningAttempt implements JobContext {
   /** The claim group whose slot it holds. */
   get group(): ClaimGroup {
     return this.#group;
+  }
+
+  /** The worker's claim lane whose slot it holds. */
+  get lane(): ClaimLane {
+    return this.#lane;
   }
 
   get jobId(): string {

@@ -9,7 +9,7 @@ import { toMilliseconds, type Duration } from '../jobs/duration.ts';
 import { jobFromRecord, readAttemptErrors, type Job } from '../jobs/job.ts';
 import type { Backend, JobRecord } from '../storage/backend.ts';
 import { handBack, judgeAttempt, type AttemptOutcome, type Verdict } from './attempt-verdict.ts';
-import { Doorbell } from './doorbell.ts';
+import { ClaimLane, planLanes } from './claim-lane.ts';
 import { Maintenance } from './maintenance.ts';
 import { runAttempt } from './run-attempt.ts';
 import { RunningAttempt, type AttemptServices } from './running-attempt.ts';
@@ -95,7 +95,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #unsettled = 0;
   #settleWaiters: (() => void)[] = [];
   #services: AttemptServices | undefined;
-  readonly #doorbell = new Doorbell();
+  #lanes: ClaimLane[] = [];
+  /** The primary lane's last claim came back full: the other lanes claim too. */
+  #plentiful = false;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #backend: Backend | undefined;
   #batcher: TransitionBatcher | undefined;
@@ -149,7 +151,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       await this.#scheduler.declare();
       this.#scheduler.start();
     }
-    this.#loop = this.#claimLoop(backend);
+    this.#lanes = planLanes(this.#concurrency, backend.overlapClaims === true);
+    this.#loop = Promise.all(this.#lanes.map((lane) => this.#claimLoop(backend, lane))).then(() => {});
     this.#runtime.logger.info(`worker ${this.id} started`, {
       tasks,
       queues: this.#queues ?? 'all',
@@ -179,12 +182,15 @@ export class Worker extends EventEmitter<WorkerEvents> {
       failed: count('failed'),
     } as const;
     for (const [event, listener] of Object.entries(counters)) this.on(event as 'succeeded', listener);
+    const lane = new ClaimLane(this.#concurrency, true);
+    this.#lanes = [lane];
     try {
       for (;;) {
-        const free = this.#concurrency - this.#running.size;
+        const free = lane.free;
         if (free > 0) {
           const { claimed, more } = await this.#claim(backend, free);
-          for (const { job, group } of claimed) this.#begin(job, group);
+          lane.running += claimed.length;
+          for (const { job, group } of claimed) this.#begin(job, group, lane);
           if (more) continue;
         }
         // Settling includes writing the outcome, so a retry due now is visible to the next claim.
@@ -233,12 +239,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return this.#stopping;
   }
 
-  async #claimLoop(backend: Backend): Promise<void> {
+  async #claimLoop(backend: Backend, lane: ClaimLane): Promise<void> {
     let failures = 0;
     while (this.#state === 'running') {
-      const free = this.#concurrency - this.#running.size;
-      if (free <= 0) {
-        await this.#doorbell.wait(this.#pollMs);
+      const free = lane.free;
+      if (free <= 0 || !this.#mayClaim(lane)) {
+        await lane.doorbell.wait(this.#pollMs);
         continue;
       }
       let round: { claimed: ClaimedJob[]; more: boolean };
@@ -257,15 +263,25 @@ export class Worker extends EventEmitter<WorkerEvents> {
         await this.#handBackAll(round.claimed.map(({ job }) => job));
         return;
       }
-      for (const { job, group } of round.claimed) this.#begin(job, group);
-      if (!round.more) await this.#doorbell.wait(this.#pollMs);
+      lane.running += round.claimed.length;
+      for (const { job, group } of round.claimed) this.#begin(job, group, lane);
+      if (lane.primary) {
+        this.#plentiful = round.more;
+        if (round.more) for (const other of this.#lanes) if (other !== lane) other.doorbell.ring();
+      }
+      if (!round.more) await lane.doorbell.wait(this.#pollMs);
     }
   }
 
-  #begin(job: JobRecord, group: ClaimGroup): void {
+  /** The primary lane always; the others while jobs are plentiful or the primary lane has no slot free. */
+  #mayClaim(lane: ClaimLane): boolean {
+    return lane.primary || this.#plentiful || this.#lanes[0]!.free <= 0;
+  }
+
+  #begin(job: JobRecord, group: ClaimGroup, lane: ClaimLane): void {
     const policy = this.#runtime.policies.get(job.task)!;
     const handler = this.#runtime.handlers.get(job.task)!;
-    const attempt = new RunningAttempt(job, group, this.#services!);
+    const attempt = new RunningAttempt(job, group, lane, this.#services!);
     this.#running.set(job.id, attempt);
     this.#unsettled++;
     if (this.listenerCount('started') > 0) this.emit('started', jobFromRecord(job));
@@ -358,7 +374,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   /** A retry due sooner than the next poll: wake for it rather than make it wait for the poll. */
   #ringAt(delayMs: number): void {
     if (delayMs >= this.#pollMs || this.#state !== 'running') return;
-    setTimeout(() => this.#doorbell.ring(), Math.max(0, delayMs)).unref();
+    setTimeout(() => this.#ringAll(), Math.max(0, delayMs)).unref();
   }
 
   #onJobsAdded(queues: readonly string[]): void {
@@ -368,8 +384,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
       queues.length === 0 ||
       queues.some((queue) => this.#queues!.includes(queue))
     ) {
-      this.#doorbell.ring();
+      this.#ringAll();
     }
+  }
+
+  #ringAll(): void {
+    for (const lane of this.#lanes) lane.doorbell.ring();
   }
 
   async #beat(): Promise<void> {
@@ -403,7 +423,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.#running.get(entry.jobId) !== entry) return;
     this.#running.delete(entry.jobId);
     entry.group.running--;
-    this.#doorbell.ring();
+    entry.lane.running--;
+    entry.lane.doorbell.ring();
   }
 
   /** Aborts a running job someone cancelled; it ends cancelled if the handler gives up. */
@@ -445,7 +466,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       return;
     }
     this.#state = 'stopping';
-    this.#doorbell.ring();
+    this.#ringAll();
     await this.#loop;
     const stillRunning = () => [...this.#running.values()];
     const allSettled = this.#allSettled();
