@@ -6,37 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, ClaimRequest, JobRecord, NewJob } from '@errand/core';
+import type { Backend, ClaimRequest, JobRecord } from '@errand/core';
 import { memoryBackend } from '@errand/core/memory';
 import { DueIndex, type DueFilter } from '../../packages/core/src/memory/due-index.ts';
+import { claimRequest as contractClaimRequest, newJob, NOW } from '../contract/helpers.ts';
 
-const NOW = 1_000_000;
-
-function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    task: 'send-email',
-    queue: 'default',
-    state: 'queued',
-    priority: 0,
-    payload: '{}',
-    maxAttempts: 3,
-    runAt: NOW,
-    createdAt: NOW,
-    ...overrides,
-  };
-}
-
+/** Claims of 100, the size a worker at concurrency 100 makes. */
 function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  return {
-    queues: null,
-    tasks: ['send-email'],
-    limit: 100,
-    workerId: 'worker-1',
-    leaseToken: 'lease-1',
-    leaseUntil: NOW + 30_000,
-    now: NOW,
-    ...overrides,
-  };
+  return contractClaimRequest({ limit: 100, ...overrides });
 }
 
 /** A stored job as the index sees it. */
