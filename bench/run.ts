@@ -40,7 +40,7 @@ import type { BenchContext } from './scenarios/context.ts';
 import { measureEnqueue } from './scenarios/enqueue.ts';
 import { measureLatency } from './scenarios/latency.ts';
 import { measureDrain } from './scenarios/throughput.ts';
-import { TargetProcess } from './child.ts';
+import { ERRAND_BUILT, TargetProcess } from './child.ts';
 import { dropNamespace, makeTargets, POSTGRES_URL, REDIS_URL, type Target } from './targets.ts';
 import { canConnect, serverVersions as readServerVersions } from './servers.ts';
 
@@ -306,7 +306,7 @@ try {
           if (target.sharedProcess) {
             if (run === 1) {
               notes.push(
-                `${target.name} scale: not measured with ${waiting.toLocaleString('en-US')} waiting (a test backend whose claim scans every job it holds).`,
+                `${target.name} scale: not measured with ${waiting.toLocaleString('en-US')} waiting: its store lives in the worker's own process, which would have to fill it first).`,
               );
             }
             return;
@@ -413,7 +413,7 @@ function libraryVersions(): string {
   };
   const modules = path.join(root, 'bench', 'node_modules');
   return [
-    `errand ${read(path.join(root, 'packages', 'errand', 'package.json'))} (from source)`,
+    `errand ${read(path.join(root, 'packages', 'errand', 'package.json'))} ${ERRAND_BUILT ? '(built, dist/)' : '(from source through tsx)'}`,
     `BullMQ ${read(path.join(modules, 'bullmq', 'package.json'))}`,
     `graphile-worker ${read(path.join(modules, 'graphile-worker', 'package.json'))}`,
     `pg-boss ${read(path.join(modules, 'pg-boss', 'package.json'))}`,
