@@ -16,6 +16,7 @@ const STEPS = 400;
 const TASKS = ['a', 'b', 'c'];
 const QUEUES = ['q1', 'q2'];
 const KEYS = ['k1', 'k2', 'k3'];
+const STATES: JobState[] = ['scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const LONG = `"${'x'.repeat(100)}"`;
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
@@ -83,8 +84,9 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     if (job.uniqueKey !== undefined && job.uniqueUntil === undefined) {
       assert.ok(uniqueSets.get(job.uniqueKey)?.has(m), `job ${id}: missing from unique:${job.uniqueKey}`);
     }
-    // Running jobs are indexed by `leases` alone.
+    // Running jobs are in `leases`, not in a state zset; every job is in its pair's list zset.
     if (state !== 'running') expect(`state:${state}`, m, Number(id));
+    expect(`list:${job.pair}:${state}`, m, Number(id));
     counts.set(`${job.pair}:${state}`, (counts.get(`${job.pair}:${state}`) ?? 0) + 1);
     const ready = `ready:${job.pair}:${job.priority}`;
     if (state === 'queued' || (state === 'scheduled' && zsets.get(ready)?.has(m))) {
@@ -301,6 +303,15 @@ describe('redis: indexes against the memory backend', { skip: await skipUnlessRe
 
           const all = await memory.list({ limit: 10_000 });
           assert.deepEqual((await redis.list({ limit: 10_000 })).jobs, all.jobs, `step ${label}: every job`);
+          // list() with a random filter, a page at a time from a random cursor, as the dashboard pages.
+          const filter = {
+            ...(rand() < 0.5 ? { state: pick(STATES) } : {}),
+            ...(rand() < 0.6 ? { task: pick([...TASKS, 'none']) } : {}),
+            ...(rand() < 0.6 ? { queue: pick([...QUEUES, 'none']) } : {}),
+            ...(rand() < 0.3 && all.jobs.length > 0 ? { before: pick(all.jobs).id } : {}),
+            limit: 1 + Math.floor(rand() * 4),
+          };
+          await both(`${label} list ${JSON.stringify(filter)}`, (backend) => backend.list(filter));
           const sample = all.jobs.length > 0 ? pick(all.jobs) : undefined;
           if (sample) assert.deepEqual(await redis.get(sample.id), sample, `step ${label}: get ${sample.id}`);
           const window = { since: now - 5_000, until: now + 1, bucketMs: 1_000 };

@@ -49,6 +49,8 @@ const WRITE_CHUNK = 500;
 const PRUNE_CHUNK = 1_000;
 /** Most jobs one list script examines before it hands back a cursor. */
 const LIST_BUDGET = 1_000;
+/** Most jobs one step of build-list-index.lua reads (a store written before list:<pair>:<state>). */
+const LIST_INDEX_CHUNK = 1_000;
 
 /**
  * The Redis backend. Every state change is one Lua script (src/lua/*.lua), so it is atomic on the
@@ -319,7 +321,7 @@ export class RedisBackend implements Backend {
         want - jobs.length,
         LIST_BUDGET,
       ]);
-      const [stoppedAt, rows] = JSON.parse(reply as string) as [string | false, unknown];
+      const [stoppedAt, rows] = JSON.parse(reply as string) as [string | false, unknown, number];
       for (const job of toRecords(rows)) jobs.push(job);
       if (stoppedAt === false || jobs.length >= want) break;
       before = stoppedAt;
@@ -422,7 +424,25 @@ export class RedisBackend implements Backend {
       );
     }
     await checkEvictionPolicy(client, options.logger);
+    await this.#buildListIndex(client);
     this.#ready = true;
+  }
+
+  /**
+   * A store written before the list:<pair>:<state> zsets existed gets them here, once: steps of
+   * LIST_INDEX_CHUNK jobs each until build-list-index.lua says every job is in. About a second per
+   * 100,000 jobs; processes starting together share the walk, and one interrupted resumes it.
+   */
+  async #buildListIndex(client: Client): Promise<void> {
+    const script = this.#scripts['build-list-index'];
+    if ((await script.run(client, this.#idKey, [LIST_INDEX_CHUNK])) === 1) return;
+    const logger = this.#options.logger;
+    logger.info(
+      'redis backend: indexing the stored jobs by queue and task for list() (once, after an upgrade)',
+    );
+    const started = Date.now();
+    while ((await script.run(client, this.#idKey, [LIST_INDEX_CHUNK])) !== 1);
+    logger.info(`redis backend: jobs indexed by queue and task in ${Date.now() - started} ms`);
   }
 
   /** The scripts PUBLISHed a wake-up for these jobs' queues: the core's notify() skips them. */

@@ -33,6 +33,7 @@ export const SCRIPT_NAMES = [
   'set-schedule-paused',
   'delete-job',
   'finished-counts',
+  'build-list-index',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -92,7 +92,7 @@ export interface Backend {
    * page, so paging never ends on an empty page. A backend should find a page
    * through an index for each filter it is given (the dashboard pages through
    * millions of finished jobs), so that a page's cost does not grow with the
-   * jobs the filter skips; the SQL backends do, the Redis one for state only.
+   * jobs the filter skips; every backend does (Redis with a zset per (queue, task) and state).
    */
   list(filter: ListFilter): Promise<JobPage>;
 

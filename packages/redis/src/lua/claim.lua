@@ -32,7 +32,8 @@
 --    stops with what it has. So jobs behind more than SKIP_MAX waiting jobs of saturated keys (in
 --    claim order) wait until those keys drain below SKIP_MAX; each claim then costs
 --    O(zsets + (limit + SKIP_MAX) * log n).
--- 5. Each job becomes running: attempt + 1, startedAt now, the lease; it enters `leases`; a job with
+-- 5. Each job becomes running: attempt + 1, startedAt now, the lease; it enters `leases` and moves
+--    from list:<pair>:<state> to list:<pair>:running; a job with
 --    a concurrencyKey counts in running-per-key; under a rate limit, each start enters rate:<key>.
 
 local PROMOTE_MAX = 1000
@@ -210,7 +211,9 @@ for _, entry in ipairs(taken) do
     redis.call('HSET', key, 'state', 'running', 'attempt', attempt, 'startedAt', now,
       'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
     zrem(state_key(state), m)
+    zrem(list_key(pair, state), m)
     zadd(LEASES, lease_until, m)
+    zadd(list_key(pair, 'running'), id, m)
     count(pair, state, -1)
     count(pair, 'running', 1)
     if job.concurrencyKey then count_running_key(job.concurrencyKey, 1) end

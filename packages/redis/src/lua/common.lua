@@ -23,6 +23,11 @@
 --   finished                  zset    succeeded, failed and cancelled jobs that have a finishedAt;
 --                                     score finishedAt
 --   state:<state>             zset    every job in that state but running; score id (for list)
+--   list:<pair>:<state>       zset    every job of one (queue, task) pair in one state, running
+--                                     included; score id (for list with a queue or task)
+--   list-index                string  'built' once every job is in its list:<pair>:<state> zset;
+--                                     before that (a store written by errand before those zsets
+--                                     existed), where build-list-index.lua's walk has got to
 --   counts                    hash    '<pair>:<state>' -> number of jobs (no zero entries), for stats
 --   unique:<uniqueKey>        zset    the jobs inserted with insertUnique under that key (score id):
 --                                     the candidates for holder; each job hash keeps its own
@@ -84,6 +89,20 @@ local function state_key(state)
   if not key then
     key = P .. 'state:' .. state
     STATE_KEYS[state] = key
+  end
+  return key
+end
+local LIST_KEYS = {}
+local function list_key(pair, state)
+  local by_state = LIST_KEYS[pair]
+  if not by_state then
+    by_state = {}
+    LIST_KEYS[pair] = by_state
+  end
+  local key = by_state[state]
+  if not key then
+    key = P .. 'list:' .. pair .. ':' .. state
+    by_state[state] = key
   end
   return key
 end
@@ -241,6 +260,7 @@ end
 
 -- Adds a job to the indexes of `state`. Times are the job's (text as stored, or false).
 local function index_add(id, m, state, pair, priority, run_at, lease_until, finished_at)
+  zadd(list_key(pair, state), id, m)
   if state == 'queued' then
     zadd(ready_key(pair, priority), run_at, m)
     zadd(levels_key(pair), priority, priority)
@@ -260,6 +280,7 @@ end
 -- Removes a job from the indexes of `state`. A scheduled job may have been promoted to its ready
 -- zset already, so it leaves both.
 local function index_remove(m, state, pair, priority)
+  zrem(list_key(pair, state), m)
   if state == 'queued' or state == 'scheduled' then
     if state == 'scheduled' then zrem(DELAYED, m) end
     zrem(ready_key(pair, priority), m)

@@ -2,52 +2,110 @@
 --
 -- KEYS[1]  P .. 'id'
 -- ARGV     state, task, queue ('' for any), before ('' for none: ids below it only), want, budget
--- Returns  JSON [cursor, [job, job, ...]]: up to `want` matching jobs, highest id first, each as
---          read_job returns it. cursor is false when the script found `want` jobs or ran out of
+-- Returns  JSON [cursor, [job, job, ...], read]: up to `want` matching jobs, highest id first, each
+--          as read_job returns it. cursor is false when the script found `want` jobs or ran out of
 --          jobs; it is an id when the script stopped after examining `budget` jobs, and the
 --          caller goes on with before = cursor. So one call never holds Redis for long, whatever
---          the filter matches.
+--          the filter matches. `read` is how many index entries the script read (for the tests).
 -- Atomic:  each call is one script; a page that takes several calls is read in stretches.
 --
--- Jobs come from the index of `state`, or of every state merged by id: the state zsets (score id),
--- and for running jobs `leases`, read whole and sorted by id (it holds at most as many jobs as the
--- workers run at once). Task and queue are checked on each job read.
+-- With a queue or a task, jobs come from the list:<pair>:<state> zsets (score id) of the pairs of
+-- that queue and/or task (queues-of:<task>, or `pairs` for a queue alone) and of `state`, or of
+-- every state: every entry read matches, and a page reads at most want + (zsets × FIRST) entries
+-- plus one more batch per zset that runs dry, whatever the jobs between the matches. Without
+-- them, jobs come from the index of `state`, or of every state merged by id: the state zsets
+-- (score id), and for running jobs `leases`, read whole and sorted by id (it holds at most as many
+-- jobs as the workers run at once).
 
 local STATES = { 'scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled' }
 local state, task, queue, before = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local want, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
+local high = before ~= '' and tonumber(before) or math.huge
+local read = 0
+
+-- Up to `count` ids of zset `key` below `high`, highest first, as numbers.
+local function ids_below(key, limit_high, count)
+  local bound = limit_high == math.huge and '+inf' or '(' .. string.format('%d', limit_high)
+  local ids = {}
+  for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', key, bound, '-inf', 'LIMIT', 0, count)) do
+    ids[#ids + 1] = tonumber(id_of(m))
+  end
+  read = read + #ids
+  return ids
+end
+
+if task ~= '' or queue ~= '' then
+  -- The pairs of the task and/or queue.
+  local pairs_of = {}
+  if task ~= '' then
+    local flat = redis.call('HGETALL', P .. 'queues-of:' .. task)
+    for i = 1, #flat, 2 do
+      if queue == '' or flat[i] == queue then pairs_of[#pairs_of + 1] = flat[i + 1] end
+    end
+  else
+    local flat = redis.call('HGETALL', PAIRS)
+    for i = 1, #flat, 2 do
+      if cjson.decode(flat[i + 1])[1] == queue then pairs_of[#pairs_of + 1] = flat[i] end
+    end
+  end
+  -- A k-way merge by id over their zsets: each is read FIRST ids at a time, then `want` at a time.
+  local FIRST = math.min(want, 10)
+  local streams = {}
+  for _, pair in ipairs(pairs_of) do
+    for _, s in ipairs(state ~= '' and { state } or STATES) do
+      local key = list_key(pair, s)
+      local ids = ids_below(key, high, FIRST)
+      if #ids > 0 then streams[#streams + 1] = { key = key, ids = ids, next = 1, full = #ids == FIRST } end
+    end
+  end
+  local jobs = {}
+  while #jobs < want do
+    local best
+    for _, stream in ipairs(streams) do
+      local id = stream.ids[stream.next]
+      if id and (not best or id > best.ids[best.next]) then best = stream end
+    end
+    if not best then break end
+    local number = best.ids[best.next]
+    best.next = best.next + 1
+    if best.next > #best.ids and best.full then
+      best.ids = ids_below(best.key, number, want)
+      best.next = 1
+      best.full = #best.ids == want
+    end
+    local job = read_job(string.format('%d', number))
+    if job then jobs[#jobs + 1] = job end
+  end
+  return reply_json({ false, jobs, read })
+end
+
 local batch = math.max(want, 100)
 
 -- A source gives up to `batch` ids below `high`, highest first, as numbers.
 local running_ids
-local function below(s, high)
+local function below(s, limit_high)
   if s == 'running' then
     if not running_ids then
       running_ids = {}
       for _, m in ipairs(redis.call('ZRANGE', LEASES, 0, -1)) do running_ids[#running_ids + 1] = tonumber(id_of(m)) end
+      read = read + #running_ids
       table.sort(running_ids, function(a, b) return a > b end)
     end
     local ids = {}
     for _, id in ipairs(running_ids) do
-      if id < high then
+      if id < limit_high then
         ids[#ids + 1] = id
         if #ids == batch then break end
       end
     end
     return ids
   end
-  local bound = high == math.huge and '+inf' or '(' .. string.format('%d', high)
-  local ids = {}
-  for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', state_key(s), bound, '-inf', 'LIMIT', 0, batch)) do
-    ids[#ids + 1] = tonumber(id_of(m))
-  end
-  return ids
+  return ids_below(state_key(s), limit_high, batch)
 end
 
 local sources = state ~= '' and { state } or STATES
 local jobs = {}
 local examined = 0
-local high = before ~= '' and tonumber(before) or math.huge
 while true do
   -- The next ids from every source, merged. A source that gave a full batch may hold more below
   -- its last id, so only ids down to the highest such last id are complete.
@@ -57,26 +115,19 @@ while true do
     for _, id in ipairs(got) do ids[#ids + 1] = id end
     if #got == batch and (not floor or got[#got] > floor) then floor = got[#got] end
   end
-  if #ids == 0 then return reply_json({ false, jobs }) end
+  if #ids == 0 then return reply_json({ false, jobs, read }) end
   table.sort(ids, function(a, b) return a > b end)
   for _, number in ipairs(ids) do
     if floor and number < floor then break end
     local id = string.format('%d', number)
-    local match = true
-    if task ~= '' or queue ~= '' then
-      local names = redis.call('HMGET', job_key(id), 'task', 'queue')
-      match = (task == '' or names[1] == task) and (queue == '' or names[2] == queue)
-    end
-    if match then
-      local job = read_job(id)
-      if job then
-        jobs[#jobs + 1] = job
-        if #jobs == want then return reply_json({ false, jobs }) end
-      end
+    local job = read_job(id)
+    if job then
+      jobs[#jobs + 1] = job
+      if #jobs == want then return reply_json({ false, jobs, read }) end
     end
     examined = examined + 1
-    if examined >= budget then return reply_json({ id, jobs }) end
+    if examined >= budget then return reply_json({ id, jobs, read }) end
   end
-  if not floor then return reply_json({ false, jobs }) end
+  if not floor then return reply_json({ false, jobs, read }) end
   high = floor
 end
