@@ -5,11 +5,12 @@ import { after, before, describe, it } from 'node:test';
 
 import pg from 'pg';
 
-import type { Backend, NewJob } from '@errand/core';
+import type { Backend } from '@errand/core';
 import { postgresBackend } from '@errand/postgres';
 
 import { skipUnlessReachable } from '../support/services.ts';
 import { dropSchema, POSTGRES_URL, testSchemaName } from './test-schema.ts';
+import { newJob } from '../contract/helpers.ts';
 
 const NOT_DUE = 100_000;
 const QUEUED = 50_000;
@@ -45,17 +46,6 @@ describe('postgres: the claim query plan', { skip: await skipUnlessReachable(POS
   const schema = testSchemaName();
   let backend: Backend;
   let client: pg.Client;
-  const job = (overrides: Partial<NewJob>): NewJob => ({
-    task: 'send-email',
-    queue: 'default',
-    state: 'queued',
-    priority: 0,
-    payload: '{}',
-    maxAttempts: 3,
-    runAt: NOW,
-    createdAt: NOW,
-    ...overrides,
-  });
 
   before(async () => {
     backend = postgresBackend({ connectionString: POSTGRES_URL, schema });
@@ -67,12 +57,12 @@ describe('postgres: the claim query plan', { skip: await skipUnlessReachable(POS
     // backlog of queued jobs, and one scheduled job that is due.
     await client.query(`ANALYZE "${schema}".jobs`);
     const tomorrow = Array.from({ length: 10_000 }, (_, n) =>
-      job({ state: 'scheduled', priority: -5, runAt: NOW + 86_400_000 + n }),
+      newJob({ state: 'scheduled', priority: -5, runAt: NOW + 86_400_000 + n }),
     );
     for (let i = 0; i < NOT_DUE / tomorrow.length; i++) await backend.insert(tomorrow);
-    const queued = Array.from({ length: 10_000 }, () => job({ state: 'queued', priority: 1 }));
+    const queued = Array.from({ length: 10_000 }, () => newJob({ state: 'queued', priority: 1 }));
     for (let i = 0; i < QUEUED / queued.length; i++) await backend.insert(queued);
-    await backend.insert([job({ state: 'scheduled', priority: 2, runAt: NOW - 10 })]);
+    await backend.insert([newJob({ state: 'scheduled', priority: 2, runAt: NOW - 10 })]);
     // A paused queue and an excluded one (in the claims below): filters on the index scans, never
     // a join that would put the row locks above something else than an ordered index scan.
     await backend.setQueuePaused('held', true);

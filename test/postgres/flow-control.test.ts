@@ -6,29 +6,18 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 
 import pg from 'pg';
 
-import type { Backend, ClaimRequest, NewJob, NewUniqueJob } from '@errand/core';
+import type { Backend, ClaimRequest, NewUniqueJob } from '@errand/core';
 import { postgresBackend } from '@errand/postgres';
 
+import { newJob } from '../contract/helpers.ts';
 import { skipUnlessReachable } from '../support/services.ts';
 import { dropSchema, POSTGRES_URL, testSchemaName } from './test-schema.ts';
 
 const NOW = 1_000_000;
 const PROCESSES = 4;
 
-const job = (overrides: Partial<NewJob> = {}): NewJob => ({
-  task: 'send-email',
-  queue: 'default',
-  state: 'queued',
-  priority: 0,
-  payload: '{}',
-  maxAttempts: 3,
-  runAt: NOW,
-  createdAt: NOW,
-  ...overrides,
-});
-
 const uniqueJob = (key: string): NewUniqueJob => ({
-  ...job(),
+  ...newJob(),
   uniqueKey: key,
   uniqueStates: ['queued', 'scheduled', 'running'],
   uniqueUntil: null,
@@ -129,7 +118,7 @@ describe('postgres: flow control across processes', { skip: await skipUnlessReac
   });
 
   it('concurrent rate-limited claims from every process start at most max jobs', async () => {
-    await backends[0]!.insert(Array.from({ length: 50 }, () => job()));
+    await backends[0]!.insert(Array.from({ length: 50 }, () => newJob()));
     const rate = { key: 'mail', max: 7, periodMs: 1_000 };
     const claimed = await Promise.all(
       Array.from({ length: 16 }, (_, n) => backends[n % PROCESSES]!.claim(claim({ limit: 3, rate }))),
@@ -140,8 +129,8 @@ describe('postgres: flow control across processes', { skip: await skipUnlessReac
 
   it('concurrent concurrency-limited claims from every process keep each key under max', async () => {
     const keys = ['a', 'b', 'c'];
-    await backends[0]!.insert(Array.from({ length: 60 }, (_, n) => job({ concurrencyKey: keys[n % 3]! })));
-    await backends[0]!.insert(Array.from({ length: 5 }, () => job()));
+    await backends[0]!.insert(Array.from({ length: 60 }, (_, n) => newJob({ concurrencyKey: keys[n % 3]! })));
+    await backends[0]!.insert(Array.from({ length: 5 }, () => newJob()));
     const claimed = await Promise.all(
       Array.from({ length: 16 }, (_, n) =>
         backends[n % PROCESSES]!.claim(claim({ limit: 4, concurrency: { max: 2 } })),
@@ -169,7 +158,7 @@ describe('postgres: flow control across processes', { skip: await skipUnlessReac
     );
     const fired = await Promise.all(
       Array.from({ length: 12 }, (_, n) =>
-        backends[n % PROCESSES]!.fireSchedule({ name: 'nightly', tick: NOW, jobs: [job()] }),
+        backends[n % PROCESSES]!.fireSchedule({ name: 'nightly', tick: NOW, jobs: [newJob()] }),
       ),
     );
     assert.equal(fired.filter((ids) => ids !== null).length, 1);

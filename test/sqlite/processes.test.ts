@@ -10,6 +10,7 @@ import type { Backend } from '@errand/core';
 import { sqliteBackend } from '@errand/sqlite';
 
 import { removeDatabase, tempDatabasePath } from './temp-database.ts';
+import { newJob } from '../contract/helpers.ts';
 
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.url));
@@ -23,16 +24,7 @@ describe('several worker processes on one file', () => {
     try {
       const backend = sqliteBackend({ path });
       await backend.init();
-      const job = {
-        task: 'send-email',
-        queue: 'default',
-        state: 'queued',
-        priority: 0,
-        payload: '{}',
-        maxAttempts: 3,
-        runAt: 1_000_000,
-        createdAt: 1_000_000,
-      } as const;
+      const job = newJob();
       const ids = await backend.insert(Array.from({ length: JOBS }, () => job));
 
       const startAt = String(Date.now() + 2_000);
@@ -89,16 +81,7 @@ describe('several worker processes on one file', () => {
       }
     }
 
-    const job = {
-      task: 'send-email',
-      queue: 'default',
-      state: 'queued',
-      priority: 0,
-      payload: '{}',
-      maxAttempts: 3,
-      runAt: 1_000_000,
-      createdAt: 1_000_000,
-    } as const;
+    const job = newJob();
 
     const jobCount = async (backend: Backend): Promise<number> =>
       (await backend.stats()).reduce((sum, group) => sum + group.count, 0);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { skipOrFailInCi } from './skip.ts';
 
 /**
  * Debian's Chromium, driven by playwright-core. Browser tests never download a
@@ -25,10 +26,11 @@ export const ARTIFACTS_DIR = path.resolve(
  */
 export function skipUnlessChromium(): string | false {
   if (existsSync(CHROMIUM_PATH)) return false;
-  const reason = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or see .ci/run)`;
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
-  process.stderr.write(`\n!!! SKIPPING browser tests: ${reason}\n\n`);
-  return `SKIPPED: ${reason}`;
+  return skipOrFailInCi(
+    'browser tests',
+    `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or see .ci/run)`,
+    '',
+  );
 }
 
 export function launchChromium(): Promise<Browser> {

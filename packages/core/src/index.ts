@@ -2,10 +2,11 @@ export { createErrand, Errand, type ErrandOptions } from './app/errand.ts';
 export type { Task, TaskOptions, EnqueueOptions, Handler, JobContext, Logger } from './app/task.ts';
 export { JobHandle } from './app/job-handle.ts';
 export type { Throughput, ThroughputOptions, ThroughputPoint, WorkerInfo } from './app/insights.ts';
+export { ALIVE_WINDOW_MS } from './app/insights.ts';
 export type { UniqueScope } from './app/enqueue.ts';
 export type { ScheduleTiming } from './schedules/schedule-spec.ts';
 export { tickSourceFromSpec } from './schedules/schedule-spec.ts';
-export type { Schedule } from './schedules/schedule-view.ts';
+export { DECLARED_WINDOW_MS, isDeclared, type Schedule } from './schedules/schedule-view.ts';
 export { InputValidationError } from './app/input-validation.ts';
 export { consoleLogger, type LogLevel } from './app/console-logger.ts';
 export {

@@ -1,5 +1,5 @@
 import type { QueryConfig } from 'pg';
-import type { JobState, NewJob, NewUniqueJob, ScheduleDefinition } from '@errand/core';
+import type { JobState, JobTransition, NewJob, NewUniqueJob, ScheduleDefinition } from '@errand/core';
 import { ERRAND_TYPES } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
@@ -9,22 +9,12 @@ interface Prepared {
   text: string;
 }
 
-/** One change of transition-jobs' JSON input (see sql/transition.sql). */
-export interface TransitionRow {
+/** One change of transition-jobs' JSON input (see sql/transition.sql): the core's change, numbered, with its `set` bits. */
+export interface TransitionRow extends Omit<JobTransition, 'leaseToken' | 'leaseExpiredBefore'> {
   i: number;
-  id: string;
-  from: readonly JobState[];
   leaseToken: string | null;
   leaseExpiredBefore: number | null;
-  to: JobState;
   set: number;
-  runAt?: number;
-  result?: string | null;
-  errors?: string;
-  attempt?: number;
-  maxAttempts?: number;
-  startedAt?: number | null;
-  finishedAt?: number | null;
 }
 
 export interface ClaimValues {

@@ -1,15 +1,8 @@
-import { toMilliseconds, type Schedule, type ScheduleTiming } from '@errand/core';
+import { isDeclared, toMilliseconds, type Schedule, type ScheduleTiming } from '@errand/core';
 import { Command } from 'commander';
 import { openApp, usingApp } from '../load-app.ts';
 import { exactDuration, formatTime, print, printJson, table } from '../output.ts';
 import { appOption, examples } from './shared.ts';
-
-/**
- * A running worker declares its app's schedules again on every heartbeat (a
- * third of its lease: 10 s by default); one not declared for this long has
- * left the code, or no worker that knows it is running, so it does not fire.
- */
-export const DECLARED_WINDOW_MS = 2 * 60_000;
 
 /** `errand schedules`: every schedule the store knows, with its last and next run. */
 export function schedulesCommand(): Command {
@@ -25,7 +18,7 @@ export function schedulesCommand(): Command {
       await usingApp(app, async () => {
         const schedules = await app.schedules();
         const now = app.clock.now();
-        const declared = (schedule: Schedule) => schedule.declaredAt.getTime() >= now - DECLARED_WINDOW_MS;
+        const declared = (schedule: Schedule) => isDeclared(schedule, now);
         if (options.json) {
           printJson(schedules.map((schedule) => ({ ...schedule, declared: declared(schedule) })));
           return;

@@ -1,4 +1,5 @@
 import {
+  ALIVE_WINDOW_MS,
   CLAIMABLE_STATES,
   JOB_STATES,
   type JobState,
@@ -9,9 +10,6 @@ import { Command } from 'commander';
 import { openApp, usingApp } from '../load-app.ts';
 import { plural, print, printJson, relativeTime, table } from '../output.ts';
 import { appOption, examples } from './shared.ts';
-
-/** A worker counts as alive when its heartbeat is this recent. */
-const ALIVE_WINDOW_MS = 60_000;
 
 /** Jobs per state, and their total. */
 export type Counts = Record<JobState, number> & { total: number };

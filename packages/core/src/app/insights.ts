@@ -52,15 +52,8 @@ export async function throughput(runtime: Runtime, options: ThroughputOptions = 
   };
 }
 
-/** A live worker: what it runs and when it last said so. */
-export interface WorkerInfo {
-  id: string;
-  hostname: string;
-  pid: number;
-  /** Queues it takes from, or null for every queue. */
-  queues: string[] | null;
-  tasks: string[];
-  concurrency: number;
+/** A live worker: what it runs and when it last said so (its record, with times as Dates). */
+export interface WorkerInfo extends Omit<WorkerRecord, 'startedAt' | 'heartbeatAt'> {
   startedAt: Date;
   heartbeatAt: Date;
 }

@@ -15,6 +15,18 @@ export interface Schedule {
   declaredAt: Date;
 }
 
+/**
+ * A running worker declares its app's schedules again on every heartbeat (a
+ * third of its lease: 10 s by default); one not declared for this long has
+ * left the code, or no worker that knows it is running, so it does not fire.
+ */
+export const DECLARED_WINDOW_MS = 2 * 60_000;
+
+/** Whether a worker declared the schedule recently enough (DECLARED_WINDOW_MS) for it to fire. */
+export function isDeclared(schedule: Schedule, now: number): boolean {
+  return schedule.declaredAt.getTime() >= now - DECLARED_WINDOW_MS;
+}
+
 export function scheduleFromRecord(record: ScheduleRecord, now: number): Schedule {
   const source = tickSourceFromSpec(record.spec);
   const next = record.paused ? null : source.next(Math.max(now, record.lastTickAt ?? now));

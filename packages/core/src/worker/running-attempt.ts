@@ -19,9 +19,12 @@ export interface AttemptServices {
  * a handler (or a timeout, or a cancel) first needs them.
  */
 export class RunningAttempt implements JobContext {
-  readonly #job: JobRecord;
-  readonly #group: ClaimGroup;
-  readonly #lane: ClaimLane;
+  /** The job as claimed. */
+  readonly record: JobRecord;
+  /** The claim group whose slot it holds. */
+  readonly group: ClaimGroup;
+  /** The worker's claim lane whose slot it holds. */
+  readonly lane: ClaimLane;
   readonly #services: AttemptServices;
   #controller: AbortController | undefined;
   #logger: Logger | undefined;
@@ -33,46 +36,31 @@ export class RunningAttempt implements JobContext {
   released = false;
 
   constructor(job: JobRecord, group: ClaimGroup, lane: ClaimLane, services: AttemptServices) {
-    this.#job = job;
-    this.#group = group;
-    this.#lane = lane;
+    this.record = job;
+    this.group = group;
+    this.lane = lane;
     this.#services = services;
     this.cancelRequested = job.cancelRequested;
   }
 
-  /** The job as claimed. */
-  get record(): JobRecord {
-    return this.#job;
-  }
-
-  /** The claim group whose slot it holds. */
-  get group(): ClaimGroup {
-    return this.#group;
-  }
-
-  /** The worker's claim lane whose slot it holds. */
-  get lane(): ClaimLane {
-    return this.#lane;
-  }
-
   get jobId(): string {
-    return this.#job.id;
+    return this.record.id;
   }
 
   get task(): string {
-    return this.#job.task;
+    return this.record.task;
   }
 
   get queue(): string {
-    return this.#job.queue;
+    return this.record.queue;
   }
 
   get attempt(): number {
-    return this.#job.attempt;
+    return this.record.attempt;
   }
 
   get maxAttempts(): number {
-    return this.#job.maxAttempts;
+    return this.record.maxAttempts;
   }
 
   get signal(): AbortSignal {
@@ -80,7 +68,7 @@ export class RunningAttempt implements JobContext {
   }
 
   get logger(): Logger {
-    return (this.#logger ??= jobLogger(this.#services.logger, this.#job));
+    return (this.#logger ??= jobLogger(this.#services.logger, this.record));
   }
 
   /** Aborts the handler's signal (the first reason wins, as with AbortController). */
@@ -94,8 +82,8 @@ export class RunningAttempt implements JobContext {
       const { backend, progressIntervalMs } = this.#services;
       this.#progress ??= new ProgressReporter(
         backend,
-        this.#job.id,
-        this.#job.leaseToken!,
+        this.record.id,
+        this.record.leaseToken!,
         progressIntervalMs,
         this.logger,
       );

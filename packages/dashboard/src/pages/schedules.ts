@@ -1,10 +1,7 @@
-import type { Errand, Schedule } from '@errand/core';
+import { isDeclared, type Errand, type Schedule } from '@errand/core';
 import { exact, pretty, relative, span } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { actionButton, page, segment, type PageContext } from '../layout.ts';
-
-/** A schedule no worker declared for this long is shown as no longer declared (as `errand schedules` does). */
-const STALE_MS = 2 * 60_000;
 
 /** Every schedule: its timing, last and next run, and pause or resume. */
 export async function schedulesPage(errand: Errand, context: PageContext): Promise<SafeHtml> {
@@ -40,7 +37,7 @@ export async function schedulesPage(errand: Errand, context: PageContext): Promi
 }
 
 function row(schedule: Schedule, context: PageContext, now: number): SafeHtml {
-  const stale = now - schedule.declaredAt.getTime() > STALE_MS;
+  const stale = !isDeclared(schedule, now);
   const path = `/schedules/${segment(schedule.name)}`;
   return html`<tr>
     <th scope="row">
