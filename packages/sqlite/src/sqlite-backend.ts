@@ -44,6 +44,7 @@ interface Ready {
   claim: Transaction<(params: ClaimParams) => JobRow[]>;
   limitedClaim: Transaction<(request: ClaimRequest, params: ClaimParams) => JobRow[]>;
   transition: Transaction<(changes: readonly JobTransition[]) => boolean[]>;
+  list: Transaction<(filter: ListFilter, before: bigint, limit: number) => JobRow[]>;
   renewLeases: Transaction<(leases: readonly Lease[], leaseUntil: number) => string[]>;
   recordProgress: Transaction<(id: string, leaseToken: string, progress: string) => boolean>;
   prune: Transaction<(before: number, limit: number) => number>;
@@ -106,6 +107,11 @@ export class SqliteBackend implements Backend {
         }
         return applied;
       }),
+      // A read (deferred) transaction: list()'s several statements see one snapshot, so a job
+      // that changes state meanwhile is neither missed nor listed twice.
+      list: db.transaction((filter: ListFilter, before: bigint, limit: number) =>
+        listRows(statements, filter, before, limit),
+      ),
       renewLeases: db.transaction((leases: readonly Lease[], leaseUntil: number) => {
         const renewed: string[] = [];
         for (const { id, leaseToken } of leases) {
@@ -224,12 +230,12 @@ export class SqliteBackend implements Backend {
   }
 
   async list(filter: ListFilter): Promise<JobPage> {
-    const { statements } = this.#require();
+    const ready = this.#require();
     const { limit } = filter;
     if (limit <= 0) return { jobs: [], next: null };
     const before = filter.before === undefined ? NO_CURSOR : cursor(filter.before);
     // One more than asked, to know whether another page follows.
-    const rows = listRows(statements, filter, before, limit + 1);
+    const rows = ready.list(filter, before, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const jobs = toRecords(rows);

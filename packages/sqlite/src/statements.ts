@@ -55,12 +55,12 @@ export interface TransitionParams {
   finishedAt: number | null;
 }
 
-/** The list-* statements' parameters; each statement reads the ones it names. */
-export interface ListParams {
-  state: JobState;
+/** The list-*-ids statements' parameters (sql/list.sql). */
+export interface ListIdsParams {
+  queue: string;
   task: string;
-  queue: string | null;
-  before: bigint;
+  state: JobState;
+  before: bigint | number;
   limit: number;
 }
 
@@ -70,10 +70,19 @@ export type CandidateParams = Omit<ClaimParams, 'leaseToken' | 'leaseUntil' | 'w
   fullKeys: string;
 };
 
-/** A list-* statement for waiting jobs and its twin for finished ones (sql/reads.sql). */
-export interface ListStatements<P> {
-  waiting: Statement<[P], JobRow>;
-  finished: Statement<[P], JobRow>;
+/** A list-<group>-heads row: the newest id below the cursor of one pair and state, if any. */
+export interface ListHead {
+  queue: string;
+  task: string;
+  state: JobState;
+  head: number | null;
+}
+
+/** One list index's statements: the waiting or the finished jobs' (sql/list.sql, list-<group>-*). */
+export interface ListGroupStatements {
+  heads: Statement<[{ queue: string | null; task: string | null; states: string; before: bigint }], ListHead>;
+  /** Plucked: the ids. */
+  ids: Statement<[ListIdsParams], number>;
 }
 
 /** Every statement errand runs, prepared once per connection and reused on every call. */
@@ -95,11 +104,14 @@ export interface Statements {
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
   getJob: Statement<[{ id: string }], JobRow>;
-  listAll: Statement<[Pick<ListParams, 'before' | 'limit'>], JobRow>;
-  listRunning: Statement<[Omit<ListParams, 'state' | 'task'> & { task: string | null }], JobRow>;
-  listByState: ListStatements<Pick<ListParams, 'state' | 'before' | 'limit'>>;
-  listByQueue: ListStatements<Omit<ListParams, 'task'> & { queue: string }>;
-  listByTask: ListStatements<ListParams>;
+  listAll: Statement<[{ before: bigint; limit: number }], JobRow>;
+  /** Plucked: the ids. */
+  listRunningIds: Statement<
+    [{ task: string | null; queue: string | null; before: bigint | number; limit: number }],
+    number
+  >;
+  listGroups: Record<'waiting' | 'finished', ListGroupStatements>;
+  listRows: Statement<[{ ids: string }], JobRow>;
   finishedCounts: Statement<[{ since: number; until: number; bucketMs: number }], FinishedCount>;
   deleteJob: Statement<[{ id: string; from: string }]>;
   jobStats: Statement<[], StateCount>;
@@ -133,6 +145,16 @@ export function prepare<P extends unknown[], R = unknown>(
   return db.prepare<P, R>(sqlStatement(file, name, tablePrefix)).safeIntegers(false);
 }
 
+/** As prepare(), for a statement of one column: it returns that column's values, not rows. */
+function preparePlucked<P extends unknown[], R>(
+  db: Database,
+  file: string,
+  name: string,
+  tablePrefix: string,
+): Statement<P, R> {
+  return prepare<P, R>(db, file, name, tablePrefix).pluck();
+}
+
 export function prepareInsert(db: Database, tablePrefix: string): Statement<InsertJobParams> {
   return prepare(db, 'insert.sql', 'insert-job', tablePrefix);
 }
@@ -153,11 +175,13 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
     findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
     getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
-    listAll: prepare(db, 'reads.sql', 'list-all', tablePrefix),
-    listRunning: prepare(db, 'reads.sql', 'list-running', tablePrefix),
-    listByState: listStatements(db, 'by-state', tablePrefix),
-    listByQueue: listStatements(db, 'by-queue', tablePrefix),
-    listByTask: listStatements(db, 'by-task', tablePrefix),
+    listAll: prepare(db, 'list.sql', 'list-all', tablePrefix),
+    listRunningIds: preparePlucked(db, 'list.sql', 'list-running-ids', tablePrefix),
+    listGroups: {
+      waiting: listGroupStatements(db, 'waiting', tablePrefix),
+      finished: listGroupStatements(db, 'finished', tablePrefix),
+    },
+    listRows: prepare(db, 'list.sql', 'list-rows', tablePrefix),
     finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
     deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
@@ -177,9 +201,13 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
   };
 }
 
-function listStatements<P>(db: Database, filter: string, tablePrefix: string): ListStatements<P> {
+function listGroupStatements(
+  db: Database,
+  group: 'waiting' | 'finished',
+  tablePrefix: string,
+): ListGroupStatements {
   return {
-    waiting: prepare(db, 'reads.sql', `list-waiting-${filter}`, tablePrefix),
-    finished: prepare(db, 'reads.sql', `list-finished-${filter}`, tablePrefix),
+    heads: prepare(db, 'list.sql', `list-${group}-heads`, tablePrefix),
+    ids: preparePlucked(db, 'list.sql', `list-${group}-ids`, tablePrefix),
   };
 }
