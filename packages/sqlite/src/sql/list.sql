@@ -11,10 +11,7 @@
 -- they repeat are what lets SQLite read that index.
 --
 -- Common inputs: :before (an id; the largest integer for the first page), :limit (the caller asks
--- for one row more than the page, to know whether there is a next). A LIMIT is written `:limit + 0`:
--- SQLite plans with the value of a bare parameter there, so binding it (better-sqlite3 binds every
--- parameter on every run) would make it prepare the statement again on every run, which costs more
--- than the read.
+-- for one row more than the page, to know whether there is a next; `:limit + 0`: see sql.ts).
 
 -- name: list-all
 -- No filter: the primary key. Inputs: :before, :limit.
