@@ -22,12 +22,13 @@ import type {
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
 import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
+import { transitionJobs } from './job-transitions.ts';
 import { limitedClaim } from './limited-claim.ts';
 import { listRows } from './list-jobs.ts';
 import type { ResolvedOptions } from './options.ts';
 import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
 import { migrate } from './schema.ts';
-import { prepareStatements, type ClaimParams, type Statements, type TransitionParams } from './statements.ts';
+import { prepareStatements, type ClaimParams, type Statements } from './statements.ts';
 
 /** A job id as insert() returns it. */
 const ID = /^[1-9][0-9]{0,18}$/;
@@ -100,13 +101,7 @@ export class SqliteBackend implements Backend {
       limitedClaim: db.transaction((request: ClaimRequest, params: ClaimParams) =>
         limitedClaim(statements, request, params),
       ),
-      transition: db.transaction((changes: readonly JobTransition[]) => {
-        const applied = new Array<boolean>(changes.length);
-        for (let i = 0; i < changes.length; i++) {
-          applied[i] = statements.transitionJob.run(transitionParams(changes[i]!)).changes === 1;
-        }
-        return applied;
-      }),
+      transition: transitionJobs(db, statements.transitionJobs),
       // A read (deferred) transaction: list()'s several statements see one snapshot, so a job
       // that changes state meanwhile is neither missed nor listed twice.
       list: db.transaction((filter: ListFilter, before: bigint, limit: number) =>
@@ -361,31 +356,6 @@ export class SqliteBackend implements Backend {
     db.pragma('synchronous = NORMAL');
     return db;
   }
-}
-
-/** A change as transition-job's parameters: a 0/1 flag tells "keep" (undefined) from "write" (even null). */
-function transitionParams(change: JobTransition): TransitionParams {
-  return {
-    id: change.id,
-    from: JSON.stringify(change.from),
-    leaseToken: change.leaseToken ?? null,
-    leaseExpiredBefore: change.leaseExpiredBefore ?? null,
-    to: change.to,
-    setRunAt: change.runAt === undefined ? 0 : 1,
-    runAt: change.runAt ?? null,
-    setResult: change.result === undefined ? 0 : 1,
-    result: change.result ?? null,
-    setErrors: change.errors === undefined ? 0 : 1,
-    errors: change.errors ?? null,
-    setAttempt: change.attempt === undefined ? 0 : 1,
-    attempt: change.attempt ?? null,
-    setMaxAttempts: change.maxAttempts === undefined ? 0 : 1,
-    maxAttempts: change.maxAttempts ?? null,
-    setStartedAt: change.startedAt === undefined ? 0 : 1,
-    startedAt: change.startedAt ?? null,
-    setFinishedAt: change.finishedAt === undefined ? 0 : 1,
-    finishedAt: change.finishedAt ?? null,
-  };
 }
 
 /** list()'s `before` cursor: a job id (decimal string). */

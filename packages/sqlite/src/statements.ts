@@ -32,29 +32,6 @@ export interface ClaimParams {
   workerId: string;
 }
 
-/** Flags are 0 or 1: better-sqlite3 binds no booleans. */
-export interface TransitionParams {
-  id: string;
-  from: string;
-  leaseToken: string | null;
-  leaseExpiredBefore: number | null;
-  to: JobState;
-  setRunAt: number;
-  runAt: number | null;
-  setResult: number;
-  result: string | null;
-  setErrors: number;
-  errors: string | null;
-  setAttempt: number;
-  attempt: number | null;
-  setMaxAttempts: number;
-  maxAttempts: number | null;
-  setStartedAt: number;
-  startedAt: number | null;
-  setFinishedAt: number;
-  finishedAt: number | null;
-}
-
 /** The list-*-ids statements' parameters (sql/list.sql). */
 export interface ListIdsParams {
   queue: string;
@@ -99,7 +76,8 @@ export interface Statements {
     [{ ids: string; now: number; leaseToken: string; leaseUntil: number; workerId: string }],
     JobRow
   >;
-  transitionJob: Statement<[TransitionParams]>;
+  /** Plucked: the ids of the jobs whose change applied. */
+  transitionJobs: Statement<[{ changes: string }], number>;
   renewLease: Statement<[{ id: string; leaseToken: string; leaseUntil: number }]>;
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
@@ -170,7 +148,7 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     runningPerKey: prepare(db, 'limited-claim.sql', 'running-per-key', tablePrefix),
     claimCandidates: prepare(db, 'limited-claim.sql', 'claim-candidates', tablePrefix),
     claimIds: prepare(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
-    transitionJob: prepare(db, 'transition.sql', 'transition-job', tablePrefix),
+    transitionJobs: preparePlucked(db, 'transition.sql', 'transition-jobs', tablePrefix),
     renewLease: prepare(db, 'leases.sql', 'renew-lease', tablePrefix),
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
     findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
