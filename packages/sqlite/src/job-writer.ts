@@ -1,6 +1,6 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { NewJob, NewUniqueJob } from '@errand/core';
-import { prepare, prepareInsert, type InsertJobParams } from './statements.ts';
+import { prepare, preparePlucked, type InsertJobParams } from './statements.ts';
 
 /**
  * The inserts of one connection, as better-sqlite3 transaction functions: run with .immediate()
@@ -14,42 +14,52 @@ export interface JobWriter {
 }
 
 /** How a unique job holds its key: unique_key, unique_states (JSON), unique_until. */
-type UniqueColumns = [uniqueKey: string | null, uniqueStates: string | null, uniqueUntil: number | null];
+type UniqueColumns = [uniqueKey: string, uniqueStates: string, uniqueUntil: number | null];
 
-const NOT_UNIQUE: UniqueColumns = [null, null, null];
+/** A statement that returns the ids of the jobs it inserted (insert-jobs). */
+export type InsertJobs = Statement<[{ jobs: string }], number>;
 
-/** Runs insert-job for one job and returns its id. */
-export function insertRow(
-  statement: Statement<InsertJobParams>,
-  job: NewJob,
-  unique: UniqueColumns = NOT_UNIQUE,
-): string {
-  const { lastInsertRowid } = statement.run(
-    job.task,
-    job.queue,
-    job.state,
-    job.priority,
-    job.payload,
-    job.maxAttempts,
-    job.runAt,
-    job.createdAt,
-    job.concurrencyKey ?? null,
-    ...unique,
-  );
-  return String(lastInsertRowid);
-}
-
-/** Runs insert-job once per job and returns the new ids, in input order. */
-export function insertRows(statement: Statement<InsertJobParams>): (jobs: readonly NewJob[]) => string[] {
+/** Runs insert-jobs for a batch and returns the new ids, in input order. */
+export function insertBatch(statement: InsertJobs): (jobs: readonly NewJob[]) => string[] {
   return (jobs) => {
-    const ids = new Array<string>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) ids[i] = insertRow(statement, jobs[i]!);
-    return ids;
+    if (jobs.length === 0) return [];
+    const ids = statement.all({ jobs: JSON.stringify(jobs.map(jobColumns)) });
+    // Ids increase in insertion order, which is the batch's order.
+    return ids.sort((a, b) => a - b).map(String);
   };
 }
 
+const COLUMNS = [
+  'task',
+  'queue',
+  'state',
+  'priority',
+  'payload',
+  'maxAttempts',
+  'runAt',
+  'createdAt',
+] as const;
+
+/**
+ * A job as insert-jobs' array of columns. A value SQLite could not be bound to (an object, a
+ * boolean, a bigint) throws here, as binding it would: JSON would quietly store it as text.
+ */
+function jobColumns(job: NewJob): unknown[] {
+  const columns: unknown[] = COLUMNS.map((field) => job[field]);
+  columns.push(job.concurrencyKey ?? null);
+  for (const [i, value] of columns.entries()) {
+    if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
+      throw new TypeError(
+        `insert: a job's ${COLUMNS[i] ?? 'concurrencyKey'} must be a string or a number (got ${typeof value})`,
+      );
+    }
+  }
+  return columns;
+}
+
 export function jobWriter(db: Database, tablePrefix: string): JobWriter {
-  const insertJob = prepareInsert(db, tablePrefix);
+  const insertJobs: InsertJobs = preparePlucked(db, 'insert.sql', 'insert-jobs', tablePrefix);
+  const insertJob = prepare<InsertJobParams>(db, 'insert.sql', 'insert-job', tablePrefix);
   const findHolder = prepare<[{ uniqueKey: string; now: number }], { id: number }>(
     db,
     'unique.sql',
@@ -57,14 +67,26 @@ export function jobWriter(db: Database, tablePrefix: string): JobWriter {
     tablePrefix,
   );
   return {
-    insertBatch: db.transaction(insertRows(insertJob)),
+    insertBatch: db.transaction(insertBatch(insertJobs)),
     // The lookup and the insert in one transaction: the write lock (taken by .immediate(), or held
     // by the caller's transaction by the time it commits) keeps another holder from slipping in.
     insertUnique: db.transaction((job: NewUniqueJob, now: number) => {
       const holder = findHolder.get({ uniqueKey: job.uniqueKey, now });
       if (holder !== undefined) return { id: String(holder.id), created: false };
       const unique: UniqueColumns = [job.uniqueKey, JSON.stringify(job.uniqueStates), job.uniqueUntil];
-      return { id: insertRow(insertJob, job, unique), created: true };
+      const { lastInsertRowid } = insertJob.run(
+        job.task,
+        job.queue,
+        job.state,
+        job.priority,
+        job.payload,
+        job.maxAttempts,
+        job.runAt,
+        job.createdAt,
+        job.concurrencyKey ?? null,
+        ...unique,
+      );
+      return { id: String(lastInsertRowid), created: true };
     }),
   };
 }

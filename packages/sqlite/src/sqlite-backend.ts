@@ -20,7 +20,7 @@ import type {
   WorkerRecord,
 } from '@errand/core';
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
-import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
+import { insertBatch, jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
 import { transitionJobs } from './job-transitions.ts';
 import { limitedClaim } from './limited-claim.ts';
@@ -91,7 +91,7 @@ export class SqliteBackend implements Backend {
     migrate(db, tablePrefix, databaseFile(db) ?? 'an in-memory database');
     const statements = prepareStatements(db, tablePrefix);
     const writer = jobWriter(db, tablePrefix);
-    const insertJobs = insertRows(statements.insertJob);
+    const insertJobs = insertBatch(statements.insertJobs);
     this.#ready = {
       db,
       statements,

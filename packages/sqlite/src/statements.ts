@@ -64,7 +64,7 @@ export interface ListGroupStatements {
 
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
-  insertJob: Statement<InsertJobParams>;
+  insertJobs: Statement<[{ jobs: string }], number>;
   findUniqueHolder: Statement<[{ uniqueKey: string; now: number }], { id: number }>;
   claimJobs: Statement<[ClaimParams], JobRow>;
   pruneRateStarts: Statement<[{ rateKey: string; before: number }]>;
@@ -124,7 +124,7 @@ export function prepare<P extends unknown[], R = unknown>(
 }
 
 /** As prepare(), for a statement of one column: it returns that column's values, not rows. */
-function preparePlucked<P extends unknown[], R>(
+export function preparePlucked<P extends unknown[], R>(
   db: Database,
   file: string,
   name: string,
@@ -133,13 +133,9 @@ function preparePlucked<P extends unknown[], R>(
   return prepare<P, R>(db, file, name, tablePrefix).pluck();
 }
 
-export function prepareInsert(db: Database, tablePrefix: string): Statement<InsertJobParams> {
-  return prepare(db, 'insert.sql', 'insert-job', tablePrefix);
-}
-
 export function prepareStatements(db: Database, tablePrefix: string): Statements {
   return {
-    insertJob: prepareInsert(db, tablePrefix),
+    insertJobs: preparePlucked(db, 'insert.sql', 'insert-jobs', tablePrefix),
     findUniqueHolder: prepare(db, 'unique.sql', 'find-unique-holder', tablePrefix),
     claimJobs: prepare(db, 'claim.sql', 'claim-jobs', tablePrefix),
     pruneRateStarts: prepare(db, 'limited-claim.sql', 'prune-rate-starts', tablePrefix),
