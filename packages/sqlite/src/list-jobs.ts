@@ -1,6 +1,6 @@
 import { FINISHED_STATES, type JobState, type ListFilter } from '@errand/core';
 import { NewestIds } from './newest-ids.ts';
-import type { JobRow } from './rows.ts';
+import { byIdDescending, type JobRow } from './rows.ts';
 import type { Statements } from './statements.ts';
 
 /** The partial list indexes, and the states each holds (schema-4-list-pairs.sql). */
@@ -44,7 +44,7 @@ export function listRows(
   }
   if (newest.ids.length === 0) return [];
   const rows = statements.listRows.all({ ids: JSON.stringify(newest.ids) });
-  return rows.sort((a, b) => b.id - a.id);
+  return rows.sort(byIdDescending);
 }
 
 /** The non-empty index ranges that hold the filter's jobs below `before`. */

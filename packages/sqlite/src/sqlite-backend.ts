@@ -26,7 +26,7 @@ import { transitionJobs } from './job-transitions.ts';
 import { limitedClaim } from './limited-claim.ts';
 import { listRows } from './list-jobs.ts';
 import type { ResolvedOptions } from './options.ts';
-import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
+import { byClaimOrder, toRecord, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
 import { migrate } from './schema.ts';
 import { prepareStatements, type ClaimParams, type Statements } from './statements.ts';
 
@@ -193,7 +193,7 @@ export class SqliteBackend implements Backend {
       request.rate === undefined && request.concurrency === undefined
         ? ready.claim.immediate(params)
         : ready.limitedClaim.immediate(request, params);
-    return toRecords(rows.sort(byClaimOrder));
+    return rows.sort(byClaimOrder).map(toRecord);
   }
 
   async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
@@ -213,7 +213,7 @@ export class SqliteBackend implements Backend {
   async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
     const { statements } = this.#require();
     if (request.limit <= 0) return [];
-    return toRecords(statements.findExpired.all({ now: request.now, limit: request.limit }));
+    return statements.findExpired.all({ now: request.now, limit: request.limit }).map(toRecord);
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -221,7 +221,7 @@ export class SqliteBackend implements Backend {
     // Only canonical ids: SQLite would also read ' 7' or '7.0' as job 7.
     if (typeof id !== 'string' || !ID.test(id)) return null;
     const row = statements.getJob.get({ id });
-    return row === undefined ? null : toRecords([row])[0]!;
+    return row === undefined ? null : toRecord(row);
   }
 
   async list(filter: ListFilter): Promise<JobPage> {
@@ -233,7 +233,7 @@ export class SqliteBackend implements Backend {
     const rows = ready.list(filter, before, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
-    const jobs = toRecords(rows);
+    const jobs = rows.map(toRecord);
     return { jobs, next: more ? jobs[jobs.length - 1]!.id : null };
   }
 

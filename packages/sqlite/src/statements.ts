@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { FinishedCount, JobState, StateCount } from '@errand/core';
-import type { JobRow, ScheduleRow, WorkerRow } from './rows.ts';
+import { JOB_COLUMNS, type JobRow, type ScheduleRow, type WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
 /** insert-job's positional parameters. */
@@ -133,29 +133,50 @@ export function preparePlucked<P extends unknown[], R>(
   return prepare<P, R>(db, file, name, tablePrefix).pluck();
 }
 
+/**
+ * As prepare(), for a statement that returns jobs: its rows come as arrays in JOB_COLUMNS order
+ * (rows.ts, toRecord). Throws if the statement's columns are not those, in that order.
+ */
+function prepareJobRows<P extends unknown[]>(
+  db: Database,
+  file: string,
+  name: string,
+  tablePrefix: string,
+): Statement<P, JobRow> {
+  const statement = prepare<P, JobRow>(db, file, name, tablePrefix);
+  const columns = statement.columns().map((column) => column.name);
+  if (columns.join() !== JOB_COLUMNS.join()) {
+    throw new Error(
+      `@errand/sqlite: sql/${file} "${name}" returns ${columns.join(', ')}; a job's columns are ` +
+        `${JOB_COLUMNS.join(', ')}, in that order (a packaging bug)`,
+    );
+  }
+  return statement.raw();
+}
+
 export function prepareStatements(db: Database, tablePrefix: string): Statements {
   return {
     insertJobs: preparePlucked(db, 'insert.sql', 'insert-jobs', tablePrefix),
     findUniqueHolder: prepare(db, 'unique.sql', 'find-unique-holder', tablePrefix),
-    claimJobs: prepare(db, 'claim.sql', 'claim-jobs', tablePrefix),
+    claimJobs: prepareJobRows(db, 'claim.sql', 'claim-jobs', tablePrefix),
     pruneRateStarts: prepare(db, 'limited-claim.sql', 'prune-rate-starts', tablePrefix),
     countRateStarts: prepare(db, 'limited-claim.sql', 'count-rate-starts', tablePrefix),
     recordRateStarts: prepare(db, 'limited-claim.sql', 'record-rate-starts', tablePrefix),
     runningPerKey: prepare(db, 'limited-claim.sql', 'running-per-key', tablePrefix),
     claimCandidates: prepare(db, 'limited-claim.sql', 'claim-candidates', tablePrefix),
-    claimIds: prepare(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
+    claimIds: prepareJobRows(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
     transitionJobs: preparePlucked(db, 'transition.sql', 'transition-jobs', tablePrefix),
     renewLease: prepare(db, 'leases.sql', 'renew-lease', tablePrefix),
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
-    findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
-    getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
-    listAll: prepare(db, 'list.sql', 'list-all', tablePrefix),
+    findExpired: prepareJobRows(db, 'leases.sql', 'find-expired', tablePrefix),
+    getJob: prepareJobRows(db, 'reads.sql', 'get-job', tablePrefix),
+    listAll: prepareJobRows(db, 'list.sql', 'list-all', tablePrefix),
     listRunningIds: preparePlucked(db, 'list.sql', 'list-running-ids', tablePrefix),
     listGroups: {
       waiting: listGroupStatements(db, 'waiting', tablePrefix),
       finished: listGroupStatements(db, 'finished', tablePrefix),
     },
-    listRows: prepare(db, 'list.sql', 'list-rows', tablePrefix),
+    listRows: prepareJobRows(db, 'list.sql', 'list-rows', tablePrefix),
     finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
     deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
