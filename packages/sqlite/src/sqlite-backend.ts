@@ -20,7 +20,7 @@ import type {
   WorkerRecord,
 } from '@errand/core';
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
-import { insertBatch, jobWriter, type JobWriter } from './job-writer.ts';
+import { jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
 import { transitionJobs } from './job-transitions.ts';
 import { limitedClaim } from './limited-claim.ts';
@@ -91,7 +91,6 @@ export class SqliteBackend implements Backend {
     migrate(db, tablePrefix, databaseFile(db) ?? 'an in-memory database');
     const statements = prepareStatements(db, tablePrefix);
     const writer = jobWriter(db, tablePrefix);
-    const insertJobs = insertBatch(statements.insertJobs);
     this.#ready = {
       db,
       statements,
@@ -146,7 +145,7 @@ export class SqliteBackend implements Backend {
       // The tick first: only the one caller that moves lastTickAt inserts the jobs, and a job the
       // store rejects rolls the tick back with it.
       fireSchedule: db.transaction((name: string, tick: number, jobs: readonly NewJob[]) =>
-        statements.claimTick.run({ name, tick }).changes === 1 ? insertJobs(jobs) : null,
+        statements.claimTick.run({ name, tick }).changes === 1 ? writer.insertJobs(jobs) : null,
       ),
       setSchedulePaused: db.transaction(
         (name: string, paused: boolean) =>

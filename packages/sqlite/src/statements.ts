@@ -64,7 +64,6 @@ export interface ListGroupStatements {
 
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
-  insertJobs: Statement<[{ jobs: string }], number>;
   findUniqueHolder: Statement<[{ uniqueKey: string; now: number }], { id: number }>;
   claimJobs: Statement<[ClaimParams], JobRow>;
   pruneRateStarts: Statement<[{ rateKey: string; before: number }]>;
@@ -156,7 +155,6 @@ function prepareJobRows<P extends unknown[]>(
 
 export function prepareStatements(db: Database, tablePrefix: string): Statements {
   return {
-    insertJobs: preparePlucked(db, 'insert.sql', 'insert-jobs', tablePrefix),
     findUniqueHolder: prepare(db, 'unique.sql', 'find-unique-holder', tablePrefix),
     claimJobs: prepareJobRows(db, 'claim.sql', 'claim-jobs', tablePrefix),
     pruneRateStarts: prepare(db, 'limited-claim.sql', 'prune-rate-starts', tablePrefix),
