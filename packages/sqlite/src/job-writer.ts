@@ -1,6 +1,6 @@
-import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import type { NewJob, NewUniqueJob } from '@errand/core';
-import { sqlStatement } from './sql.ts';
+import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
 import { prepare, type InsertJobParams } from './statements.ts';
 
 /**
@@ -15,9 +15,6 @@ export interface JobWriter {
   insertBatch: Transaction<(jobs: readonly NewJob[]) => string[]>;
   insertUnique: Transaction<(job: NewUniqueJob, now: number) => { id: string; created: boolean }>;
 }
-
-/** Jobs per insert-jobs statement at most: 100 took less CPU than 25 or 500. */
-const CHUNK = 100;
 
 /** insert-jobs' parameters for one job, in its column order (sql/insert.sql). */
 type JobValues = [
@@ -60,35 +57,14 @@ export function jobWriter(db: Database, tablePrefix: string): JobWriter {
   };
 }
 
-/**
- * Inserts a batch with insert-jobs statements of up to CHUNK rows each, each prepared once per row
- * count and kept; returns the new ids in input order.
- */
+/** Inserts a batch with insert-jobs statements of up to 100 rows; returns the new ids in input order. */
 function batchInserter(db: Database, tablePrefix: string): (jobs: readonly NewJob[]) => string[] {
-  const text = sqlStatement('insert.sql', 'insert-jobs', tablePrefix);
-  const row = /VALUES (\([?, ]+\))/.exec(text);
-  if (row === null) {
-    throw new Error('@errand/sqlite: sql/insert.sql "insert-jobs" has no VALUES row (a packaging bug)');
-  }
-  const statements = new Map<number, Statement<JobValues[number][], number>>();
-  const statementFor = (rows: number): Statement<JobValues[number][], number> => {
-    let statement = statements.get(rows);
-    if (statement === undefined) {
-      const values = `VALUES ${Array.from({ length: rows }, () => row[1]).join(', ')}`;
-      statement = db
-        .prepare<JobValues[number][], number>(text.replace(row[0], values))
-        .safeIntegers(false)
-        .pluck();
-      statements.set(rows, statement);
-    }
-    return statement;
-  };
+  const statementFor = multiRowStatement<JobValues[number]>(db, 'insert.sql', 'insert-jobs', tablePrefix);
   return (jobs) => {
     const ids: number[] = [];
-    for (let start = 0; start < jobs.length; start += CHUNK) {
-      const chunk = jobs.slice(start, start + CHUNK);
-      const values = chunk.flatMap(jobValues);
-      for (const id of statementFor(chunk.length).all(...values)) ids.push(id);
+    for (let start = 0; start < jobs.length; start += ROWS_PER_STATEMENT) {
+      const chunk = jobs.slice(start, start + ROWS_PER_STATEMENT);
+      for (const id of statementFor(chunk.length).all(...chunk.flatMap(jobValues))) ids.push(id);
     }
     // Ids increase in insertion order, which is the batch's order.
     return ids.sort((a, b) => a - b).map(String);

@@ -100,7 +100,7 @@ export class SqliteBackend implements Backend {
       limitedClaim: db.transaction((request: ClaimRequest, params: ClaimParams) =>
         limitedClaim(statements, request, params),
       ),
-      transition: transitionJobs(db, statements.transitionJobs),
+      transition: transitionJobs(db, tablePrefix),
       // A read (deferred) transaction: list()'s several statements see one snapshot, so a job
       // that changes state meanwhile is neither missed nor listed twice.
       list: db.transaction((filter: ListFilter, before: bigint, limit: number) =>

@@ -75,8 +75,6 @@ export interface Statements {
     [{ ids: string; now: number; leaseToken: string; leaseUntil: number; workerId: string }],
     JobRow
   >;
-  /** Plucked: the ids of the jobs whose change applied. */
-  transitionJobs: Statement<[{ changes: string }], number>;
   renewLease: Statement<[{ id: string; leaseToken: string; leaseUntil: number }]>;
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
@@ -163,7 +161,6 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
     runningPerKey: prepare(db, 'limited-claim.sql', 'running-per-key', tablePrefix),
     claimCandidates: prepare(db, 'limited-claim.sql', 'claim-candidates', tablePrefix),
     claimIds: prepareJobRows(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
-    transitionJobs: preparePlucked(db, 'transition.sql', 'transition-jobs', tablePrefix),
     renewLease: prepare(db, 'leases.sql', 'renew-lease', tablePrefix),
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
     findExpired: prepareJobRows(db, 'leases.sql', 'find-expired', tablePrefix),
