@@ -19,17 +19,6 @@ type ChangeValues = [
   finishedAt: number | null,
 ];
 
-/** transition-jobs' `set` bits: which optional fields a change writes. */
-const FIELD_BITS = [
-  ['runAt', 1],
-  ['result', 2],
-  ['errors', 4],
-  ['attempt', 8],
-  ['maxAttempts', 16],
-  ['startedAt', 32],
-  ['finishedAt', 64],
-] as const;
-
 /**
  * transition() as a better-sqlite3 transaction function: the batch's changes applied by
  * transition-jobs statements of up to 100 changes, and whether each applied.
@@ -59,8 +48,15 @@ export function transitionJobs(
 }
 
 function changeValues(change: JobTransition): ChangeValues {
-  let set = 0;
-  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
+  // transition-jobs' `set` bits: which optional fields the change writes.
+  const set =
+    (change.runAt === undefined ? 0 : 1) |
+    (change.result === undefined ? 0 : 2) |
+    (change.errors === undefined ? 0 : 4) |
+    (change.attempt === undefined ? 0 : 8) |
+    (change.maxAttempts === undefined ? 0 : 16) |
+    (change.startedAt === undefined ? 0 : 32) |
+    (change.finishedAt === undefined ? 0 : 64);
   return [
     change.id,
     JSON.stringify(change.from),
