@@ -26,85 +26,166 @@ ORDER BY t.id DESC
 LIMIT $2;
 
 -- name: list-filtered
--- (Each branch orders by t.id, the bigint: a bare `id` would be the text the SELECT makes of it.)
--- list() with a filter: for each state in $1, up to $5 of its jobs below $4, merged and cut to $5.
--- One branch per state, each naming its state as a constant so that PostgreSQL can match it to the
--- partial indexes of 003_dashboard.sql (jobs_list_waiting*, jobs_list_finished*, by task, queue or
--- state alone; jobs_leases for running jobs) and walk one down from the cursor. Run unnamed, so each
--- run is planned with its values: the branches of states not in $1 and the `IS NULL OR` of a filter
--- not given fold away.
+-- list() with a filter: up to $5 jobs below $4, highest id first, read through
+-- jobs_list_waiting_pairs and jobs_list_finished_pairs (004_list_pairs.sql), both keyed by
+-- (queue, task, state, id), and jobs_leases for running jobs.
+--
+-- Plan, for each set (waiting, finished) that holds a wanted state:
+-- 1. *_pairs: the set's (queue, task) pairs that match the filter, one index seek each (a loose
+--    index scan): the next pair after (q, t) is the first entry above it. With a queue, the seek
+--    stays in the queue; with a task alone, it goes to the next queue, and the pair is (that
+--    queue, the task), so the queues' other tasks are never walked; with both, there is one pair.
+-- 2. *_ids: for each pair and wanted state, up to $5 ids below $4, walked down the index (the
+--    index alone once vacuum has marked the pages all-visible).
+-- Then at most (pairs × states + 1) × $5 ids are merged and cut to $5, and only those rows read,
+-- through the primary key. No plan walks a whole state or sorts every matching job, however many
+-- jobs the filter skips.
+--
+-- Every read of a list index states its set and `id > 0`, which is how PostgreSQL knows the
+-- partial index applies. Run unnamed, so each run is planned with its values: the CASE of the
+-- filters given and the sets and states not wanted fold away. (t.id, not id: the bigint, not the
+-- text the SELECT makes of it.)
 -- Inputs: $1 states (text[]: the one filtered on, or all six), $2 task, $3 queue (each NULL for
 --   any), $4 before, $5 limit (one row more than the page).
 -- Outputs: JobRecord columns (id as text), highest id first.
-SELECT * FROM (
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'scheduled' = ANY ($1::text[]) AND state = 'scheduled' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
+WITH RECURSIVE waiting_pairs (queue, task) AS (
+  (SELECT j.queue, coalesce($2::text, j.task)
+  FROM errand.jobs AS j
+  WHERE $1::text[] && '{scheduled,queued}' AND j.state IN ('scheduled', 'queued') AND j.id > 0
+    AND ($3::text IS NULL OR j.queue = $3::text)
+  ORDER BY j.queue, j.task
+  LIMIT 1)
   UNION ALL
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'queued' = ANY ($1::text[]) AND state = 'queued' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
+  SELECT n.queue, n.task
+  FROM waiting_pairs AS p
+  CROSS JOIN LATERAL (
+    SELECT j.queue, coalesce($2::text, j.task) AS task
+    FROM errand.jobs AS j
+    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+      AND CASE
+        WHEN $3::text IS NOT NULL THEN $2::text IS NULL AND j.queue = $3::text AND j.task > p.task
+        WHEN $2::text IS NOT NULL THEN j.queue > p.queue
+        ELSE (j.queue, j.task) > (p.queue, p.task)
+      END
+    ORDER BY j.queue, j.task
+    LIMIT 1
+  ) AS n
+),
+finished_pairs (queue, task) AS (
+  (SELECT j.queue, coalesce($2::text, j.task)
+  FROM errand.jobs AS j
+  WHERE $1::text[] && '{succeeded,failed,cancelled}'
+    AND j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+    AND ($3::text IS NULL OR j.queue = $3::text)
+  ORDER BY j.queue, j.task
+  LIMIT 1)
   UNION ALL
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'running' = ANY ($1::text[]) AND state = 'running' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
-  UNION ALL
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'succeeded' = ANY ($1::text[]) AND state = 'succeeded' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
-  UNION ALL
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'failed' = ANY ($1::text[]) AND state = 'failed' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
-  UNION ALL
-  (SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
-    max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
-    started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
-    lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
-    concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
-  FROM errand.jobs AS t
-  WHERE 'cancelled' = ANY ($1::text[]) AND state = 'cancelled' AND id > 0 AND id < $4
-    AND ($2::text IS NULL OR task = $2::text) AND ($3::text IS NULL OR queue = $3::text)
-  ORDER BY t.id DESC
-  LIMIT $5)
-) AS j
-ORDER BY j.id::bigint DESC
-LIMIT $5;
+  SELECT n.queue, n.task
+  FROM finished_pairs AS p
+  CROSS JOIN LATERAL (
+    SELECT j.queue, coalesce($2::text, j.task) AS task
+    FROM errand.jobs AS j
+    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+      AND CASE
+        WHEN $3::text IS NOT NULL THEN $2::text IS NULL AND j.queue = $3::text AND j.task > p.task
+        WHEN $2::text IS NOT NULL THEN j.queue > p.queue
+        ELSE (j.queue, j.task) > (p.queue, p.task)
+      END
+    ORDER BY j.queue, j.task
+    LIMIT 1
+  ) AS n
+),
+waiting_heads (queue, task, state, id) AS MATERIALIZED (
+  SELECT p.queue, p.task, s.state, h.id
+  FROM waiting_pairs AS p
+  CROSS JOIN unnest($1::text[]) AS s (state)
+  CROSS JOIN LATERAL (
+    SELECT j.id
+    FROM errand.jobs AS j
+    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+      AND j.queue = p.queue AND j.task = p.task AND j.state = s.state AND j.id < $4
+    ORDER BY j.id DESC
+    LIMIT 1
+  ) AS h
+  WHERE s.state IN ('scheduled', 'queued')
+),
+finished_heads (queue, task, state, id) AS MATERIALIZED (
+  SELECT p.queue, p.task, s.state, h.id
+  FROM finished_pairs AS p
+  CROSS JOIN unnest($1::text[]) AS s (state)
+  CROSS JOIN LATERAL (
+    SELECT j.id
+    FROM errand.jobs AS j
+    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+      AND j.queue = p.queue AND j.task = p.task AND j.state = s.state AND j.id < $4
+    ORDER BY j.id DESC
+    LIMIT 1
+  ) AS h
+  WHERE s.state IN ('succeeded', 'failed', 'cancelled')
+),
+-- Running jobs are few (the workers' slots): all of them, off jobs_leases. MATERIALIZED plans it
+-- alone: merged into the ordered read of the rest, it could walk the primary key down instead,
+-- through every job, in the hope of meeting a few running ones early.
+running_ids (id) AS MATERIALIZED (
+  SELECT j.id
+  FROM errand.jobs AS j
+  WHERE 'running' = ANY ($1::text[]) AND j.state = 'running' AND j.id < $4
+    AND ($2::text IS NULL OR j.task = $2::text) AND ($3::text IS NULL OR j.queue = $3::text)
+  ORDER BY j.id DESC
+  LIMIT $5
+),
+-- The $5 highest heads come from $5 lists, each with a job at or above the lowest of them: so
+-- the page holds no job below it. With fewer heads than $5, every list may give all its jobs.
+-- (A running job is a list of one.)
+floor (id) AS MATERIALIZED (
+  SELECT CASE WHEN count(*) = $5 THEN min(top.id) ELSE 0 END
+  FROM (SELECT id FROM waiting_heads UNION ALL SELECT id FROM finished_heads
+    UNION ALL SELECT id FROM running_ids
+    ORDER BY id DESC
+    LIMIT $5) AS top
+),
+waiting_ids (id) AS (
+  SELECT c.id
+  FROM waiting_heads AS h
+  CROSS JOIN LATERAL (
+    SELECT j.id
+    FROM errand.jobs AS j
+    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+      AND j.queue = h.queue AND j.task = h.task AND j.state = h.state
+      AND j.id <= h.id AND j.id >= (SELECT id FROM floor)
+    ORDER BY j.id DESC
+    LIMIT $5
+  ) AS c
+  WHERE h.id >= (SELECT id FROM floor)
+),
+finished_ids (id) AS (
+  SELECT c.id
+  FROM finished_heads AS h
+  CROSS JOIN LATERAL (
+    SELECT j.id
+    FROM errand.jobs AS j
+    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+      AND j.queue = h.queue AND j.task = h.task AND j.state = h.state
+      AND j.id <= h.id AND j.id >= (SELECT id FROM floor)
+    ORDER BY j.id DESC
+    LIMIT $5
+  ) AS c
+  WHERE h.id >= (SELECT id FROM floor)
+)
+SELECT id::text AS id, task, queue, state, priority, payload, result, progress, errors, attempt,
+  max_attempts AS "maxAttempts", run_at AS "runAt", created_at AS "createdAt",
+  started_at AS "startedAt", finished_at AS "finishedAt", lease_token AS "leaseToken",
+  lease_until AS "leaseUntil", worker_id AS "workerId", unique_key AS "uniqueKey",
+  concurrency_key AS "concurrencyKey", cancel_requested AS "cancelRequested"
+FROM errand.jobs AS t
+WHERE t.id = ANY (ARRAY(
+  SELECT c.id
+  FROM (SELECT id FROM waiting_ids UNION ALL SELECT id FROM finished_ids
+    UNION ALL SELECT id FROM running_ids) AS c
+  ORDER BY c.id DESC
+  LIMIT $5
+))
+ORDER BY t.id DESC;
 
 -- name: finished-counts
 -- finishedCounts(): jobs finished in [$1, $2) by queue, state and bucket of $3 ms, read off
