@@ -52,7 +52,7 @@ export type ListValues = [
 /** Runs list-filtered under EXPLAIN (ANALYZE, BUFFERS) and returns its plan's root. */
 export async function explainList(client: pg.Client, schema: string, values: ListValues): Promise<PlanNode> {
   const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sqlStatement('reads.sql', 'list-filtered', schema)}`,
+    `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sqlStatement('list.sql', 'list-filtered', schema)}`,
     values,
   );
   return rows[0]!['QUERY PLAN'][0].Plan;

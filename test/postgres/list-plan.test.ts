@@ -67,9 +67,9 @@ describe('postgres: the list query plans', { skip: await skipUnlessReachable(POS
     await dropSchema(schema);
   });
 
-  async function explain(name: string, values: unknown[]): Promise<PlanNode[]> {
+  async function explain(file: string, name: string, values: unknown[]): Promise<PlanNode[]> {
     const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `EXPLAIN (FORMAT JSON) ${sqlStatement('reads.sql', name, schema)}`,
+      `EXPLAIN (FORMAT JSON) ${sqlStatement(file, name, schema)}`,
       values,
     );
     return nodes(rows[0]!['QUERY PLAN'][0].Plan);
@@ -120,13 +120,13 @@ describe('postgres: the list query plans', { skip: await skipUnlessReachable(POS
   }
 
   it('no filter walks the primary key', async () => {
-    const plan = await explain('list-all', [cursor, 51]);
+    const plan = await explain('list.sql', 'list-all', [cursor, 51]);
     assert.ok(plan.some((node) => node['Index Name'] === 'jobs_pkey' && node['Node Type'].includes('Index')));
     assert.ok(!plan.some((node) => node['Node Type'] === 'Seq Scan'));
   });
 
   it('finishedCounts reads a range of jobs_finished', async () => {
-    const plan = await explain('finished-counts', [100, 200, 10]);
+    const plan = await explain('reads.sql', 'finished-counts', [100, 200, 10]);
     assert.ok(plan.some((node) => node['Index Name'] === 'jobs_finished'));
     assert.ok(!plan.some((node) => node['Node Type'] === 'Seq Scan'));
   });

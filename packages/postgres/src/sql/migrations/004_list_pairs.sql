@@ -2,7 +2,7 @@
 --
 -- Why: each list index costs every write that enters it, and PostgreSQL's CPU is what bounds the
 -- drain. 003 put a job in three list indexes at enqueue and three more when it finished; now it
--- enters one at each. list-filtered (reads.sql) reads these two for every filter: it finds the
+-- enters one at each. list-filtered (list.sql) reads these two for every filter: it finds the
 -- filter's (queue, task) pairs with one seek each, then walks each pair's wanted states down from
 -- the cursor.
 --
