@@ -43,9 +43,10 @@ LIMIT $2;
 -- (list-plan.test.ts, list-many-pairs.test.ts).
 --
 -- Every read of a list index states its set and `id > 0`, which is how PostgreSQL knows the
--- partial index applies. Run unnamed, so each run is planned with its values: the filters not
--- given, the CASE and the sets not wanted fold away. (t.id, not id: the bigint, not the text the
--- SELECT makes of it.)
+-- partial index applies, and whether $1 wants the set. Run unnamed, so each run is planned with
+-- its values: the filters not given, the CASE and the sets not wanted fold away, and the planner
+-- spends no time on the reads they leave out. (t.id, not id: the bigint, not the text the SELECT
+-- makes of it.)
 WITH RECURSIVE waiting_pairs (queue, task) AS (
   (SELECT j.queue, coalesce($2::text, j.task)
   FROM errand.jobs AS j
@@ -59,7 +60,7 @@ WITH RECURSIVE waiting_pairs (queue, task) AS (
   CROSS JOIN LATERAL (
     SELECT j.queue, coalesce($2::text, j.task) AS task
     FROM errand.jobs AS j
-    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+    WHERE $1::text[] && '{scheduled,queued}' AND j.state IN ('scheduled', 'queued') AND j.id > 0
       AND CASE
         WHEN $3::text IS NOT NULL THEN $2::text IS NULL AND j.queue = $3::text AND j.task > p.task
         WHEN $2::text IS NOT NULL THEN j.queue > p.queue
@@ -83,7 +84,8 @@ finished_pairs (queue, task) AS (
   CROSS JOIN LATERAL (
     SELECT j.queue, coalesce($2::text, j.task) AS task
     FROM errand.jobs AS j
-    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+    WHERE $1::text[] && '{succeeded,failed,cancelled}'
+      AND j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
       AND CASE
         WHEN $3::text IS NOT NULL THEN $2::text IS NULL AND j.queue = $3::text AND j.task > p.task
         WHEN $2::text IS NOT NULL THEN j.queue > p.queue
@@ -100,7 +102,7 @@ waiting_heads (queue, task, state, id) AS MATERIALIZED (
   CROSS JOIN LATERAL (
     SELECT j.id
     FROM errand.jobs AS j
-    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+    WHERE $1::text[] && '{scheduled,queued}' AND j.state IN ('scheduled', 'queued') AND j.id > 0
       AND j.queue = p.queue AND j.task = p.task AND j.state = s.state AND j.id < $4
     ORDER BY j.id DESC
     LIMIT 1
@@ -114,7 +116,8 @@ finished_heads (queue, task, state, id) AS MATERIALIZED (
   CROSS JOIN LATERAL (
     SELECT j.id
     FROM errand.jobs AS j
-    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+    WHERE $1::text[] && '{succeeded,failed,cancelled}'
+      AND j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
       AND j.queue = p.queue AND j.task = p.task AND j.state = s.state AND j.id < $4
     ORDER BY j.id DESC
     LIMIT 1
@@ -144,7 +147,7 @@ waiting_ids (id) AS (
   CROSS JOIN LATERAL (
     SELECT j.id
     FROM errand.jobs AS j
-    WHERE j.state IN ('scheduled', 'queued') AND j.id > 0
+    WHERE $1::text[] && '{scheduled,queued}' AND j.state IN ('scheduled', 'queued') AND j.id > 0
       AND j.queue = h.queue AND j.task = h.task AND j.state = h.state
       AND j.id <= h.id AND j.id >= (SELECT id FROM floor)
     ORDER BY j.id DESC
@@ -158,7 +161,8 @@ finished_ids (id) AS (
   CROSS JOIN LATERAL (
     SELECT j.id
     FROM errand.jobs AS j
-    WHERE j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
+    WHERE $1::text[] && '{succeeded,failed,cancelled}'
+      AND j.state IN ('succeeded', 'failed', 'cancelled') AND j.id > 0
       AND j.queue = h.queue AND j.task = h.task AND j.state = h.state
       AND j.id <= h.id AND j.id >= (SELECT id FROM floor)
     ORDER BY j.id DESC
