@@ -16,7 +16,8 @@
 -- pairs), first or deep, now takes 2.4-7.3 ms for every filter; before, 1.7-20 ms, and 97-252 ms
 -- where the planner walked the primary key past every job (queued jobs below the oldest one, a
 -- queue with a task it does not hold). The price: a page costs a seek per pair and per list, so
--- among 2,000 pairs a page of a state takes 30-63 ms (before, 2-10 ms).
+-- among 2,000 pairs a page of a state takes 30-63 ms (before, 2-10 ms, and 100 ms for queued jobs
+-- below the oldest one).
 --
 -- Inputs: none. Outputs: none. Atomicity: one transaction with the schema_version row it writes,
 -- under the migration lock (migrations.ts), as for 001.
