@@ -1,4 +1,4 @@
-// A claim commits without waiting for the WAL flush (migration 004), and that setting ends with the
+// A claim commits without waiting for the WAL flush (migration 005), and that setting ends with the
 // claim's transaction: an app that shares its pool with errand keeps durable commits.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
--- Schema version 4: a claim commits without waiting for its WAL record to reach the disk.
+-- Schema version 5: a claim commits without waiting for its WAL record to reach the disk.
 --
 -- Inputs: none. Outputs: none. Atomicity: one transaction with the schema_version row it writes, under
 -- the migration lock (migrations.ts), as for 001. The claim's plan and results are unchanged.
