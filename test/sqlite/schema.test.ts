@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 
 import Database from 'better-sqlite3';
 
+import type { ListFilter } from '@errand/core';
 import { SCHEMA_VERSION, sqliteBackend } from '@errand/sqlite';
 
 import { sqlFile, sqlStatement } from '../../packages/sqlite/src/sql.ts';
@@ -131,6 +132,58 @@ describe('schema and reopening', () => {
       assert.deepEqual(
         db.prepare('SELECT version FROM errand_schema_version ORDER BY version').all(),
         Array.from({ length: SCHEMA_VERSION }, (_, n) => ({ version: n + 1 })),
+      );
+      db.close();
+    } finally {
+      await removeDatabase(path);
+    }
+  });
+
+  it('a file made at schema version 3 is migrated: its six list indexes give way to two, and list() reads them', async () => {
+    const path = tempDatabasePath();
+    try {
+      const old = new Database(path);
+      old.exec(sqlStatement('schema-version.sql', 'create-version-table', 'errand_'));
+      const writeVersion = old.prepare(sqlStatement('schema-version.sql', 'write-version', 'errand_'));
+      for (const [n, file] of [
+        'schema.sql',
+        'schema-2-flow-control.sql',
+        'schema-3-dashboard.sql',
+      ].entries()) {
+        old.exec(sqlFile(file, 'errand_'));
+        writeVersion.run({ version: n + 1 });
+      }
+      const insert = old.prepare(
+        `INSERT INTO errand_jobs (task, queue, state, priority, payload, max_attempts, run_at, created_at, finished_at)
+         VALUES (?, ?, ?, 0, '{}', 3, 1000, 1000, ?)`,
+      );
+      const mail = String(insert.run('send-email', 'mail', 'queued', null).lastInsertRowid);
+      const media = String(insert.run('resize-image', 'media', 'succeeded', 2_000).lastInsertRowid);
+      const listIndexes = (db: Database.Database): string[] =>
+        db
+          .prepare<[], { name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'errand_jobs_list%' ORDER BY name",
+          )
+          .all()
+          .map(({ name }) => name);
+      assert.equal(listIndexes(old).length, 6);
+      old.close();
+
+      const backend = sqliteBackend({ path });
+      await backend.init();
+      const ids = async (filter: Omit<ListFilter, 'limit'>): Promise<string[]> =>
+        (await backend.list({ ...filter, limit: 10 })).jobs.map(({ id }) => id);
+      assert.deepEqual(await ids({ queue: 'mail' }), [mail]);
+      assert.deepEqual(await ids({ task: 'resize-image' }), [media]);
+      assert.deepEqual(await ids({ state: 'succeeded' }), [media]);
+      await backend.close();
+
+      const db = new Database(path);
+      assert.deepEqual(listIndexes(db), ['errand_jobs_list_finished', 'errand_jobs_list_waiting']);
+      assert.equal(
+        db.prepare<[], { version: number }>('SELECT max(version) AS version FROM errand_schema_version').get()
+          ?.version,
+        SCHEMA_VERSION,
       );
       db.close();
     } finally {

@@ -1,30 +1,78 @@
-import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import type { NewJob, NewUniqueJob } from '@errand/core';
-import { prepare, prepareInsert, type InsertJobParams } from './statements.ts';
+import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
+import { prepare, type InsertJobParams } from './statements.ts';
 
 /**
- * The inserts of one connection, as better-sqlite3 transaction functions: run with .immediate()
- * they are errand's own IMMEDIATE transaction; called plainly inside a caller's open transaction
- * they are a SAVEPOINT in it, so each call stays all or none even if the caller catches our error
- * and goes on to commit.
+ * The inserts of one connection. insertBatch and insertUnique are better-sqlite3 transaction
+ * functions: run with .immediate() they are errand's own IMMEDIATE transaction; called plainly
+ * inside a caller's open transaction they are a SAVEPOINT in it, so each call stays all or none
+ * even if the caller catches our error and goes on to commit.
  */
 export interface JobWriter {
+  /** Inserts a batch and returns the new ids in input order; call it inside a transaction. */
+  insertJobs: (jobs: readonly NewJob[]) => string[];
   insertBatch: Transaction<(jobs: readonly NewJob[]) => string[]>;
   insertUnique: Transaction<(job: NewUniqueJob, now: number) => { id: string; created: boolean }>;
 }
 
-/** How a unique job holds its key: unique_key, unique_states (JSON), unique_until. */
-type UniqueColumns = [uniqueKey: string | null, uniqueStates: string | null, uniqueUntil: number | null];
+/** insert-jobs' parameters for one job, in its column order (sql/insert.sql). */
+type JobValues = [
+  task: string,
+  queue: string,
+  state: string,
+  priority: number,
+  payload: string,
+  maxAttempts: number,
+  runAt: number,
+  createdAt: number,
+  concurrencyKey: string | null,
+];
 
-const NOT_UNIQUE: UniqueColumns = [null, null, null];
+export function jobWriter(db: Database, tablePrefix: string): JobWriter {
+  const insertJobs = batchInserter(db, tablePrefix);
+  const insertJob = prepare<InsertJobParams>(db, 'insert.sql', 'insert-job', tablePrefix);
+  const findHolder = prepare<[{ uniqueKey: string; now: number }], { id: number }>(
+    db,
+    'unique.sql',
+    'find-unique-holder',
+    tablePrefix,
+  );
+  return {
+    insertJobs,
+    insertBatch: db.transaction(insertJobs),
+    // The lookup and the insert in one transaction: the write lock (taken by .immediate(), or held
+    // by the caller's transaction by the time it commits) keeps another holder from slipping in.
+    insertUnique: db.transaction((job: NewUniqueJob, now: number) => {
+      const holder = findHolder.get({ uniqueKey: job.uniqueKey, now });
+      if (holder !== undefined) return { id: String(holder.id), created: false };
+      const { lastInsertRowid } = insertJob.run(
+        ...jobValues(job),
+        job.uniqueKey,
+        JSON.stringify(job.uniqueStates),
+        job.uniqueUntil,
+      );
+      return { id: String(lastInsertRowid), created: true };
+    }),
+  };
+}
 
-/** Runs insert-job for one job and returns its id. */
-export function insertRow(
-  statement: Statement<InsertJobParams>,
-  job: NewJob,
-  unique: UniqueColumns = NOT_UNIQUE,
-): string {
-  const { lastInsertRowid } = statement.run(
+/** Inserts a batch with insert-jobs statements of up to 100 rows; returns the new ids in input order. */
+function batchInserter(db: Database, tablePrefix: string): (jobs: readonly NewJob[]) => string[] {
+  const statementFor = multiRowStatement<JobValues[number]>(db, 'insert.sql', 'insert-jobs', tablePrefix);
+  return (jobs) => {
+    const ids: number[] = [];
+    for (let start = 0; start < jobs.length; start += ROWS_PER_STATEMENT) {
+      const chunk = jobs.slice(start, start + ROWS_PER_STATEMENT);
+      for (const id of statementFor(chunk.length).all(...chunk.flatMap(jobValues))) ids.push(id);
+    }
+    // Ids increase in insertion order, which is the batch's order.
+    return ids.sort((a, b) => a - b).map(String);
+  };
+}
+
+function jobValues(job: NewJob): JobValues {
+  return [
     job.task,
     job.queue,
     job.state,
@@ -34,37 +82,5 @@ export function insertRow(
     job.runAt,
     job.createdAt,
     job.concurrencyKey ?? null,
-    ...unique,
-  );
-  return String(lastInsertRowid);
-}
-
-/** Runs insert-job once per job and returns the new ids, in input order. */
-export function insertRows(statement: Statement<InsertJobParams>): (jobs: readonly NewJob[]) => string[] {
-  return (jobs) => {
-    const ids = new Array<string>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) ids[i] = insertRow(statement, jobs[i]!);
-    return ids;
-  };
-}
-
-export function jobWriter(db: Database, tablePrefix: string): JobWriter {
-  const insertJob = prepareInsert(db, tablePrefix);
-  const findHolder = prepare<[{ uniqueKey: string; now: number }], { id: number }>(
-    db,
-    'unique.sql',
-    'find-unique-holder',
-    tablePrefix,
-  );
-  return {
-    insertBatch: db.transaction(insertRows(insertJob)),
-    // The lookup and the insert in one transaction: the write lock (taken by .immediate(), or held
-    // by the caller's transaction by the time it commits) keeps another holder from slipping in.
-    insertUnique: db.transaction((job: NewUniqueJob, now: number) => {
-      const holder = findHolder.get({ uniqueKey: job.uniqueKey, now });
-      if (holder !== undefined) return { id: String(holder.id), created: false };
-      const unique: UniqueColumns = [job.uniqueKey, JSON.stringify(job.uniqueStates), job.uniqueUntil];
-      return { id: insertRow(insertJob, job, unique), created: true };
-    }),
-  };
+  ];
 }

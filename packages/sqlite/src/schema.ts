@@ -5,7 +5,12 @@ import { sqlFile, sqlStatement } from './sql.ts';
  * The migrations, in order: the file at index i takes the tables from version i to version i + 1.
  * A new schema version appends a file here and never edits an old one.
  */
-const MIGRATIONS = ['schema.sql', 'schema-2-flow-control.sql', 'schema-3-dashboard.sql'] as const;
+const MIGRATIONS = [
+  'schema.sql',
+  'schema-2-flow-control.sql',
+  'schema-3-dashboard.sql',
+  'schema-4-list-pairs.sql',
+] as const;
 
 /** The schema version this code creates and understands. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

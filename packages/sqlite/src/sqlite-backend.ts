@@ -20,14 +20,15 @@ import type {
   WorkerRecord,
 } from '@errand/core';
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
-import { insertRows, jobWriter, type JobWriter } from './job-writer.ts';
+import { jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
+import { transitionJobs } from './job-transitions.ts';
 import { limitedClaim } from './limited-claim.ts';
 import { listRows } from './list-jobs.ts';
 import type { ResolvedOptions } from './options.ts';
-import { byClaimOrder, toRecords, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
+import { byClaimOrder, toRecord, toScheduleRecord, toWorkerRecord, type JobRow } from './rows.ts';
 import { migrate } from './schema.ts';
-import { prepareStatements, type ClaimParams, type Statements, type TransitionParams } from './statements.ts';
+import { prepareStatements, type ClaimParams, type Statements } from './statements.ts';
 
 /** A job id as insert() returns it. */
 const ID = /^[1-9][0-9]{0,18}$/;
@@ -44,6 +45,7 @@ interface Ready {
   claim: Transaction<(params: ClaimParams) => JobRow[]>;
   limitedClaim: Transaction<(request: ClaimRequest, params: ClaimParams) => JobRow[]>;
   transition: Transaction<(changes: readonly JobTransition[]) => boolean[]>;
+  list: Transaction<(filter: ListFilter, before: bigint, limit: number) => JobRow[]>;
   renewLeases: Transaction<(leases: readonly Lease[], leaseUntil: number) => string[]>;
   recordProgress: Transaction<(id: string, leaseToken: string, progress: string) => boolean>;
   prune: Transaction<(before: number, limit: number) => number>;
@@ -89,7 +91,6 @@ export class SqliteBackend implements Backend {
     migrate(db, tablePrefix, databaseFile(db) ?? 'an in-memory database');
     const statements = prepareStatements(db, tablePrefix);
     const writer = jobWriter(db, tablePrefix);
-    const insertJobs = insertRows(statements.insertJob);
     this.#ready = {
       db,
       statements,
@@ -99,13 +100,12 @@ export class SqliteBackend implements Backend {
       limitedClaim: db.transaction((request: ClaimRequest, params: ClaimParams) =>
         limitedClaim(statements, request, params),
       ),
-      transition: db.transaction((changes: readonly JobTransition[]) => {
-        const applied = new Array<boolean>(changes.length);
-        for (let i = 0; i < changes.length; i++) {
-          applied[i] = statements.transitionJob.run(transitionParams(changes[i]!)).changes === 1;
-        }
-        return applied;
-      }),
+      transition: transitionJobs(db, tablePrefix),
+      // A read (deferred) transaction: list()'s several statements see one snapshot, so a job
+      // that changes state meanwhile is neither missed nor listed twice.
+      list: db.transaction((filter: ListFilter, before: bigint, limit: number) =>
+        listRows(statements, filter, before, limit),
+      ),
       renewLeases: db.transaction((leases: readonly Lease[], leaseUntil: number) => {
         const renewed: string[] = [];
         for (const { id, leaseToken } of leases) {
@@ -145,7 +145,7 @@ export class SqliteBackend implements Backend {
       // The tick first: only the one caller that moves lastTickAt inserts the jobs, and a job the
       // store rejects rolls the tick back with it.
       fireSchedule: db.transaction((name: string, tick: number, jobs: readonly NewJob[]) =>
-        statements.claimTick.run({ name, tick }).changes === 1 ? insertJobs(jobs) : null,
+        statements.claimTick.run({ name, tick }).changes === 1 ? writer.insertJobs(jobs) : null,
       ),
       setSchedulePaused: db.transaction(
         (name: string, paused: boolean) =>
@@ -192,7 +192,7 @@ export class SqliteBackend implements Backend {
       request.rate === undefined && request.concurrency === undefined
         ? ready.claim.immediate(params)
         : ready.limitedClaim.immediate(request, params);
-    return toRecords(rows.sort(byClaimOrder));
+    return rows.sort(byClaimOrder).map(toRecord);
   }
 
   async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
@@ -212,7 +212,7 @@ export class SqliteBackend implements Backend {
   async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
     const { statements } = this.#require();
     if (request.limit <= 0) return [];
-    return toRecords(statements.findExpired.all({ now: request.now, limit: request.limit }));
+    return statements.findExpired.all({ now: request.now, limit: request.limit }).map(toRecord);
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -220,19 +220,19 @@ export class SqliteBackend implements Backend {
     // Only canonical ids: SQLite would also read ' 7' or '7.0' as job 7.
     if (typeof id !== 'string' || !ID.test(id)) return null;
     const row = statements.getJob.get({ id });
-    return row === undefined ? null : toRecords([row])[0]!;
+    return row === undefined ? null : toRecord(row);
   }
 
   async list(filter: ListFilter): Promise<JobPage> {
-    const { statements } = this.#require();
+    const ready = this.#require();
     const { limit } = filter;
     if (limit <= 0) return { jobs: [], next: null };
     const before = filter.before === undefined ? NO_CURSOR : cursor(filter.before);
     // One more than asked, to know whether another page follows.
-    const rows = listRows(statements, filter, before, limit + 1);
+    const rows = ready.list(filter, before, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
-    const jobs = toRecords(rows);
+    const jobs = rows.map(toRecord);
     return { jobs, next: more ? jobs[jobs.length - 1]!.id : null };
   }
 
@@ -355,31 +355,6 @@ export class SqliteBackend implements Backend {
     db.pragma('synchronous = NORMAL');
     return db;
   }
-}
-
-/** A change as transition-job's parameters: a 0/1 flag tells "keep" (undefined) from "write" (even null). */
-function transitionParams(change: JobTransition): TransitionParams {
-  return {
-    id: change.id,
-    from: JSON.stringify(change.from),
-    leaseToken: change.leaseToken ?? null,
-    leaseExpiredBefore: change.leaseExpiredBefore ?? null,
-    to: change.to,
-    setRunAt: change.runAt === undefined ? 0 : 1,
-    runAt: change.runAt ?? null,
-    setResult: change.result === undefined ? 0 : 1,
-    result: change.result ?? null,
-    setErrors: change.errors === undefined ? 0 : 1,
-    errors: change.errors ?? null,
-    setAttempt: change.attempt === undefined ? 0 : 1,
-    attempt: change.attempt ?? null,
-    setMaxAttempts: change.maxAttempts === undefined ? 0 : 1,
-    maxAttempts: change.maxAttempts ?? null,
-    setStartedAt: change.startedAt === undefined ? 0 : 1,
-    startedAt: change.startedAt ?? null,
-    setFinishedAt: change.finishedAt === undefined ? 0 : 1,
-    finishedAt: change.finishedAt ?? null,
-  };
 }
 
 /** list()'s `before` cursor: a job id (decimal string). */

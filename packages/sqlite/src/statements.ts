@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { FinishedCount, JobState, StateCount } from '@errand/core';
-import type { JobRow, ScheduleRow, WorkerRow } from './rows.ts';
+import { JOB_COLUMNS, type JobRow, type ScheduleRow, type WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
 /** insert-job's positional parameters. */
@@ -32,35 +32,12 @@ export interface ClaimParams {
   workerId: string;
 }
 
-/** Flags are 0 or 1: better-sqlite3 binds no booleans. */
-export interface TransitionParams {
-  id: string;
-  from: string;
-  leaseToken: string | null;
-  leaseExpiredBefore: number | null;
-  to: JobState;
-  setRunAt: number;
-  runAt: number | null;
-  setResult: number;
-  result: string | null;
-  setErrors: number;
-  errors: string | null;
-  setAttempt: number;
-  attempt: number | null;
-  setMaxAttempts: number;
-  maxAttempts: number | null;
-  setStartedAt: number;
-  startedAt: number | null;
-  setFinishedAt: number;
-  finishedAt: number | null;
-}
-
-/** The list-* statements' parameters; each statement reads the ones it names. */
-export interface ListParams {
-  state: JobState;
+/** The list-*-ids statements' parameters (sql/list.sql). */
+export interface ListIdsParams {
+  queue: string;
   task: string;
-  queue: string | null;
-  before: bigint;
+  state: JobState;
+  before: bigint | number;
   limit: number;
 }
 
@@ -70,15 +47,23 @@ export type CandidateParams = Omit<ClaimParams, 'leaseToken' | 'leaseUntil' | 'w
   fullKeys: string;
 };
 
-/** A list-* statement for waiting jobs and its twin for finished ones (sql/reads.sql). */
-export interface ListStatements<P> {
-  waiting: Statement<[P], JobRow>;
-  finished: Statement<[P], JobRow>;
+/** A list-<group>-heads row: the newest id below the cursor of one pair and state, if any. */
+export interface ListHead {
+  queue: string;
+  task: string;
+  state: JobState;
+  head: number | null;
+}
+
+/** One list index's statements: the waiting or the finished jobs' (sql/list.sql, list-<group>-*). */
+export interface ListGroupStatements {
+  heads: Statement<[{ queue: string | null; task: string | null; states: string; before: bigint }], ListHead>;
+  /** Plucked: the ids. */
+  ids: Statement<[ListIdsParams], number>;
 }
 
 /** Every statement errand runs, prepared once per connection and reused on every call. */
 export interface Statements {
-  insertJob: Statement<InsertJobParams>;
   findUniqueHolder: Statement<[{ uniqueKey: string; now: number }], { id: number }>;
   claimJobs: Statement<[ClaimParams], JobRow>;
   pruneRateStarts: Statement<[{ rateKey: string; before: number }]>;
@@ -90,16 +75,18 @@ export interface Statements {
     [{ ids: string; now: number; leaseToken: string; leaseUntil: number; workerId: string }],
     JobRow
   >;
-  transitionJob: Statement<[TransitionParams]>;
   renewLease: Statement<[{ id: string; leaseToken: string; leaseUntil: number }]>;
   recordProgress: Statement<[{ id: string; leaseToken: string; progress: string }]>;
   findExpired: Statement<[{ now: number; limit: number }], JobRow>;
   getJob: Statement<[{ id: string }], JobRow>;
-  listAll: Statement<[Pick<ListParams, 'before' | 'limit'>], JobRow>;
-  listRunning: Statement<[Omit<ListParams, 'state' | 'task'> & { task: string | null }], JobRow>;
-  listByState: ListStatements<Pick<ListParams, 'state' | 'before' | 'limit'>>;
-  listByQueue: ListStatements<Omit<ListParams, 'task'> & { queue: string }>;
-  listByTask: ListStatements<ListParams>;
+  listAll: Statement<[{ before: bigint; limit: number }], JobRow>;
+  /** Plucked: the ids. */
+  listRunningIds: Statement<
+    [{ task: string | null; queue: string | null; before: bigint | number; limit: number }],
+    number
+  >;
+  listGroups: Record<'waiting' | 'finished', ListGroupStatements>;
+  listRows: Statement<[{ ids: string }], JobRow>;
   finishedCounts: Statement<[{ since: number; until: number; bucketMs: number }], FinishedCount>;
   deleteJob: Statement<[{ id: string; from: string }]>;
   jobStats: Statement<[], StateCount>;
@@ -133,31 +120,58 @@ export function prepare<P extends unknown[], R = unknown>(
   return db.prepare<P, R>(sqlStatement(file, name, tablePrefix)).safeIntegers(false);
 }
 
-export function prepareInsert(db: Database, tablePrefix: string): Statement<InsertJobParams> {
-  return prepare(db, 'insert.sql', 'insert-job', tablePrefix);
+/** As prepare(), for a statement of one column: it returns that column's values, not rows. */
+export function preparePlucked<P extends unknown[], R>(
+  db: Database,
+  file: string,
+  name: string,
+  tablePrefix: string,
+): Statement<P, R> {
+  return prepare<P, R>(db, file, name, tablePrefix).pluck();
+}
+
+/**
+ * As prepare(), for a statement that returns jobs: its rows come as arrays in JOB_COLUMNS order
+ * (rows.ts, toRecord). Throws if the statement's columns are not those, in that order.
+ */
+function prepareJobRows<P extends unknown[]>(
+  db: Database,
+  file: string,
+  name: string,
+  tablePrefix: string,
+): Statement<P, JobRow> {
+  const statement = prepare<P, JobRow>(db, file, name, tablePrefix);
+  const columns = statement.columns().map((column) => column.name);
+  if (columns.join() !== JOB_COLUMNS.join()) {
+    throw new Error(
+      `@errand/sqlite: sql/${file} "${name}" returns ${columns.join(', ')}; a job's columns are ` +
+        `${JOB_COLUMNS.join(', ')}, in that order (a packaging bug)`,
+    );
+  }
+  return statement.raw();
 }
 
 export function prepareStatements(db: Database, tablePrefix: string): Statements {
   return {
-    insertJob: prepareInsert(db, tablePrefix),
     findUniqueHolder: prepare(db, 'unique.sql', 'find-unique-holder', tablePrefix),
-    claimJobs: prepare(db, 'claim.sql', 'claim-jobs', tablePrefix),
+    claimJobs: prepareJobRows(db, 'claim.sql', 'claim-jobs', tablePrefix),
     pruneRateStarts: prepare(db, 'limited-claim.sql', 'prune-rate-starts', tablePrefix),
     countRateStarts: prepare(db, 'limited-claim.sql', 'count-rate-starts', tablePrefix),
     recordRateStarts: prepare(db, 'limited-claim.sql', 'record-rate-starts', tablePrefix),
     runningPerKey: prepare(db, 'limited-claim.sql', 'running-per-key', tablePrefix),
     claimCandidates: prepare(db, 'limited-claim.sql', 'claim-candidates', tablePrefix),
-    claimIds: prepare(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
-    transitionJob: prepare(db, 'transition.sql', 'transition-job', tablePrefix),
+    claimIds: prepareJobRows(db, 'limited-claim.sql', 'claim-ids', tablePrefix),
     renewLease: prepare(db, 'leases.sql', 'renew-lease', tablePrefix),
     recordProgress: prepare(db, 'leases.sql', 'record-progress', tablePrefix),
-    findExpired: prepare(db, 'leases.sql', 'find-expired', tablePrefix),
-    getJob: prepare(db, 'reads.sql', 'get-job', tablePrefix),
-    listAll: prepare(db, 'reads.sql', 'list-all', tablePrefix),
-    listRunning: prepare(db, 'reads.sql', 'list-running', tablePrefix),
-    listByState: listStatements(db, 'by-state', tablePrefix),
-    listByQueue: listStatements(db, 'by-queue', tablePrefix),
-    listByTask: listStatements(db, 'by-task', tablePrefix),
+    findExpired: prepareJobRows(db, 'leases.sql', 'find-expired', tablePrefix),
+    getJob: prepareJobRows(db, 'reads.sql', 'get-job', tablePrefix),
+    listAll: prepareJobRows(db, 'list.sql', 'list-all', tablePrefix),
+    listRunningIds: preparePlucked(db, 'list.sql', 'list-running-ids', tablePrefix),
+    listGroups: {
+      waiting: listGroupStatements(db, 'waiting', tablePrefix),
+      finished: listGroupStatements(db, 'finished', tablePrefix),
+    },
+    listRows: prepareJobRows(db, 'list.sql', 'list-rows', tablePrefix),
     finishedCounts: prepare(db, 'reads.sql', 'finished-counts', tablePrefix),
     deleteJob: prepare(db, 'prune.sql', 'delete-job', tablePrefix),
     jobStats: prepare(db, 'reads.sql', 'job-stats', tablePrefix),
@@ -177,9 +191,13 @@ export function prepareStatements(db: Database, tablePrefix: string): Statements
   };
 }
 
-function listStatements<P>(db: Database, filter: string, tablePrefix: string): ListStatements<P> {
+function listGroupStatements(
+  db: Database,
+  group: 'waiting' | 'finished',
+  tablePrefix: string,
+): ListGroupStatements {
   return {
-    waiting: prepare(db, 'reads.sql', `list-waiting-${filter}`, tablePrefix),
-    finished: prepare(db, 'reads.sql', `list-finished-${filter}`, tablePrefix),
+    heads: prepare(db, 'list.sql', `list-${group}-heads`, tablePrefix),
+    ids: preparePlucked(db, 'list.sql', `list-${group}-ids`, tablePrefix),
   };
 }

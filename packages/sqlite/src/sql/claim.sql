@@ -45,7 +45,7 @@ WHERE id IN (
         AND queue NOT IN (SELECT queue FROM errand_paused_queues)
         AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       ORDER BY priority, run_at, id
-      LIMIT :limit
+      LIMIT :limit + 0
     )
     UNION ALL
     SELECT due.id, due.priority, due.run_at
@@ -60,11 +60,11 @@ WHERE id IN (
         AND queue NOT IN (SELECT queue FROM errand_paused_queues)
         AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       ORDER BY run_at, id
-      LIMIT :limit
+      LIMIT :limit + 0
     )
   )
   ORDER BY priority, run_at, id
-  LIMIT :limit
+  LIMIT :limit + 0
 )
 RETURNING id, task, queue, state, priority, payload, result, progress, errors, attempt,
   max_attempts AS maxAttempts, run_at AS runAt, created_at AS createdAt, started_at AS startedAt,

@@ -29,4 +29,4 @@ SELECT id, task, queue, state, priority, payload, result, progress, errors, atte
 FROM errand_jobs
 WHERE state = 'running' AND lease_until < :now
 ORDER BY lease_until, id
-LIMIT :limit;
+LIMIT :limit + 0;

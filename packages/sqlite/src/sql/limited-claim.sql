@@ -63,7 +63,7 @@ SELECT id, concurrency_key AS concurrencyKey FROM (
       AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(:fullKeys)))
     ORDER BY priority, run_at, id
-    LIMIT :limit
+    LIMIT :limit + 0
   )
   UNION ALL
   SELECT due.id, due.priority, due.run_at, due.concurrency_key
@@ -79,11 +79,11 @@ SELECT id, concurrency_key AS concurrencyKey FROM (
       AND queue NOT IN (SELECT value FROM json_each(:excludeQueues))
       AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(:fullKeys)))
     ORDER BY run_at, id
-    LIMIT :limit
+    LIMIT :limit + 0
   )
 )
 ORDER BY priority, run_at, id
-LIMIT :limit;
+LIMIT :limit + 0;
 
 -- name: claim-ids
 -- Marks the chosen candidates running under the claim's lease, as claim-jobs does.

@@ -8,7 +8,7 @@ WHERE id IN (
   SELECT id FROM errand_jobs
   WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < :before
   ORDER BY finished_at, id
-  LIMIT :limit
+  LIMIT :limit + 0
 );
 
 -- name: delete-job

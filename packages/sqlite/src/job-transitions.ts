@@ -1,0 +1,96 @@
+import type { Database, Transaction } from 'better-sqlite3';
+import type { JobTransition } from '@errand/core';
+import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
+
+/** transition-jobs' parameters for one change, in its column order (sql/transition.sql). */
+type ChangeValues = [
+  id: string,
+  from: string,
+  leaseToken: string | null,
+  leaseExpiredBefore: number | null,
+  to: string,
+  set: number,
+  runAt: number | null,
+  result: string | null,
+  errors: string | null,
+  attempt: number | null,
+  maxAttempts: number | null,
+  startedAt: number | null,
+  finishedAt: number | null,
+];
+
+/** transition-jobs' `set` bits: which optional fields a change writes. */
+const FIELD_BITS = [
+  ['runAt', 1],
+  ['result', 2],
+  ['errors', 4],
+  ['attempt', 8],
+  ['maxAttempts', 16],
+  ['startedAt', 32],
+  ['finishedAt', 64],
+] as const;
+
+/**
+ * transition() as a better-sqlite3 transaction function: the batch's changes applied by
+ * transition-jobs statements of up to 100 changes, and whether each applied.
+ */
+export function transitionJobs(
+  db: Database,
+  tablePrefix: string,
+): Transaction<(changes: readonly JobTransition[]) => boolean[]> {
+  const statementFor = multiRowStatement<ChangeValues[number]>(
+    db,
+    'transition.sql',
+    'transition-jobs',
+    tablePrefix,
+  );
+  return db.transaction((changes: readonly JobTransition[]) => {
+    const applied = new Array<boolean>(changes.length).fill(false);
+    for (const round of rounds(changes)) {
+      for (let start = 0; start < round.length; start += ROWS_PER_STATEMENT) {
+        const chunk = round.slice(start, start + ROWS_PER_STATEMENT);
+        const values = chunk.flatMap((i) => changeValues(changes[i]!));
+        const ids = new Set(statementFor(chunk.length).all(...values));
+        for (const i of chunk) if (ids.has(Number(changes[i]!.id))) applied[i] = true;
+      }
+    }
+    return applied;
+  });
+}
+
+function changeValues(change: JobTransition): ChangeValues {
+  let set = 0;
+  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
+  return [
+    change.id,
+    JSON.stringify(change.from),
+    change.leaseToken ?? null,
+    change.leaseExpiredBefore ?? null,
+    change.to,
+    set,
+    change.runAt ?? null,
+    change.result ?? null,
+    change.errors ?? null,
+    change.attempt ?? null,
+    change.maxAttempts ?? null,
+    change.startedAt ?? null,
+    change.finishedAt ?? null,
+  ];
+}
+
+/**
+ * The changes' indexes in rounds where no job appears twice, each job's changes in their order: one
+ * UPDATE writes a row once, and a job's second change must see its first. The core's batches rarely
+ * repeat a job, so there is mostly one round. Ids are compared as SQLite compares them, as numbers.
+ */
+function rounds(changes: readonly JobTransition[]): number[][] {
+  const result: number[][] = [];
+  const roundOf = new Map<number, number>();
+  for (let i = 0; i < changes.length; i++) {
+    const id = Number(changes[i]!.id);
+    const round = (roundOf.get(id) ?? -1) + 1;
+    roundOf.set(id, round);
+    (result[round] ??= []).push(i);
+  }
+  return result;
+}
