@@ -61,9 +61,9 @@ export function statementsFor(schema: string) {
   const recordProgress = prepared('leases.sql', 'record-progress');
   const findExpired = prepared('leases.sql', 'find-expired');
   const getJob = prepared('reads.sql', 'get-job');
-  const listAll = prepared('reads.sql', 'list-all');
-  // Unnamed: planned with each run's values (see reads.sql).
-  const listFiltered = sqlStatement('reads.sql', 'list-filtered', schema);
+  const listAll = prepared('list.sql', 'list-all');
+  // Unnamed: planned with each run's values (see list.sql).
+  const listFiltered = sqlStatement('list.sql', 'list-filtered', schema);
   const finishedCounts = prepared('reads.sql', 'finished-counts');
   const deleteJob = prepared('prune.sql', 'delete-job');
   const jobStats = prepared('reads.sql', 'job-stats');
