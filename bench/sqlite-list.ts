@@ -4,13 +4,14 @@
  * through these; a page should cost the same however many jobs the filter skips.
  *
  *   node --conditions=errand-source --import tsx bench/sqlite-list.ts --file .tmp/list.db [--jobs 1000000]
- *     [--file .tmp/list-old.db --root /path/to/another/errand/checkout ...] [--reps 200]
+ *     [--file .tmp/list-old.db --root /path/to/another/errand/checkout ...] [--reps 200] [--pairs N]
  *
  * Each --file is read by the @errand/sqlite of the --root at the same position (this checkout when
  * there are fewer roots), whose init() migrates it to that code's schema: compare two versions on
- * copies of one file. A missing file is created and filled first (untimed; a fixed pseudo-random
- * mix of 8 (queue, task) pairs, one of them rare, and of states). The versions take turns call by
- * call, so a busy machine slows them alike; each figure is the median of --reps calls after a warm-up.
+ * copies of one file. A missing file is created and filled first (untimed; a fixed pseudo-random mix
+ * of states and of 8 (queue, task) pairs, one of them rare, or of N pairs with --pairs). The
+ * versions take turns call by call, so a busy machine slows them alike; each figure is the median of
+ * --reps calls after a warm-up.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '1000000' },
     root: { type: 'string', multiple: true },
     reps: { type: 'string', default: '200' },
+    pairs: { type: 'string' },
   },
 });
 if (args.file === undefined) throw new TypeError('--file: the database file to read (created if missing)');
@@ -34,6 +36,7 @@ const versions = args.file.map((file, n) => ({
 }));
 const jobs = Number(args.jobs);
 const reps = Number(args.reps);
+const manyPairs = args.pairs === undefined ? null : Number(args.pairs);
 
 interface SqlitePackage {
   sqliteBackend: (options: { path: string }) => Backend;
@@ -42,17 +45,23 @@ async function sqlitePackage(root: string): Promise<SqlitePackage> {
   return (await import(path.join(root, 'packages/sqlite/src/index.ts'))) as SqlitePackage;
 }
 
-/** (queue, task, share of all jobs): a task in two queues, and one rare pair. */
-const PAIRS: [queue: string, task: string, share: number][] = [
-  ['mail', 'send-email', 0.3],
-  ['mail', 'send-digest', 0.1],
-  ['media', 'resize-image', 0.2],
-  ['media', 'transcode', 0.05],
-  ['reports', 'export', 0.05],
-  ['default', 'cleanup', 0.25],
-  ['default', 'send-email', 0.049],
-  ['critical', 'audit', 0.001],
-];
+/**
+ * (queue, task, share of all jobs): a task in two queues, and one rare pair; or, with --pairs N, N
+ * pairs of equal share over 50 queues, each task in one queue.
+ */
+const PAIRS: [queue: string, task: string, share: number][] =
+  manyPairs === null
+    ? [
+        ['mail', 'send-email', 0.3],
+        ['mail', 'send-digest', 0.1],
+        ['media', 'resize-image', 0.2],
+        ['media', 'transcode', 0.05],
+        ['reports', 'export', 0.05],
+        ['default', 'cleanup', 0.25],
+        ['default', 'send-email', 0.049],
+        ['critical', 'audit', 0.001],
+      ]
+    : Array.from({ length: manyPairs }, (_, n) => [`queue-${n % 50}`, `task-${n}`, 1 / manyPairs]);
 const STATES: [state: string, share: number][] = [
   ['succeeded', 0.7],
   ['failed', 0.05],
@@ -131,23 +140,34 @@ for (const { file, root } of versions) {
   backends.push(backend);
 }
 
-const filters: [name: string, filter: Omit<ListFilter, 'limit' | 'before'>][] = [
-  ['none', {}],
-  ['state succeeded', { state: 'succeeded' }],
-  ['state failed', { state: 'failed' }],
-  ['state queued', { state: 'queued' }],
-  ['state scheduled', { state: 'scheduled' }],
-  ['state running', { state: 'running' }],
-  ['queue mail', { queue: 'mail' }],
-  ['queue mail, failed', { queue: 'mail', state: 'failed' }],
-  ['queue critical (rare)', { queue: 'critical' }],
-  ['task send-email (2 queues)', { task: 'send-email' }],
-  ['task send-email, queued', { task: 'send-email', state: 'queued' }],
-  ['task audit (rare)', { task: 'audit' }],
-  ['task audit, failed (rare)', { task: 'audit', state: 'failed' }],
-  ['queue+task default/send-email', { queue: 'default', task: 'send-email' }],
-  ['queue+task mail/send-email, succeeded', { queue: 'mail', task: 'send-email', state: 'succeeded' }],
-];
+const filters: [name: string, filter: Omit<ListFilter, 'limit' | 'before'>][] =
+  manyPairs === null
+    ? [
+        ['none', {}],
+        ['state succeeded', { state: 'succeeded' }],
+        ['state failed', { state: 'failed' }],
+        ['state queued', { state: 'queued' }],
+        ['state scheduled', { state: 'scheduled' }],
+        ['state running', { state: 'running' }],
+        ['queue mail', { queue: 'mail' }],
+        ['queue mail, failed', { queue: 'mail', state: 'failed' }],
+        ['queue critical (rare)', { queue: 'critical' }],
+        ['task send-email (2 queues)', { task: 'send-email' }],
+        ['task send-email, queued', { task: 'send-email', state: 'queued' }],
+        ['task audit (rare)', { task: 'audit' }],
+        ['task audit, failed (rare)', { task: 'audit', state: 'failed' }],
+        ['queue+task default/send-email', { queue: 'default', task: 'send-email' }],
+        ['queue+task mail/send-email, succeeded', { queue: 'mail', task: 'send-email', state: 'succeeded' }],
+      ]
+    : [
+        ['none', {}],
+        ['state succeeded', { state: 'succeeded' }],
+        ['state queued', { state: 'queued' }],
+        [`queue queue-7 (${manyPairs / 50} pairs)`, { queue: 'queue-7' }],
+        ['queue queue-7, failed', { queue: 'queue-7', state: 'failed' }],
+        ['task task-7', { task: 'task-7' }],
+        ['queue+task queue-7/task-7, succeeded', { queue: 'queue-7', task: 'task-7', state: 'succeeded' }],
+      ];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
