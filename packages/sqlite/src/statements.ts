@@ -121,7 +121,7 @@ export function prepare<P extends unknown[], R = unknown>(
 }
 
 /** As prepare(), for a statement of one column: it returns that column's values, not rows. */
-export function preparePlucked<P extends unknown[], R>(
+function preparePlucked<P extends unknown[], R>(
   db: Database,
   file: string,
   name: string,
