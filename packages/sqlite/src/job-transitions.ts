@@ -1,5 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import type { JobTransition } from '@errand/core';
+import { writtenFields, type JobTransition } from '@errand/core';
 import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
 
 /** transition-jobs' parameters for one change, in its column order (sql/transition.sql). */
@@ -18,17 +18,6 @@ type ChangeValues = [
   startedAt: number | null,
   finishedAt: number | null,
 ];
-
-/** transition-jobs' `set` bits: which optional fields a change writes. */
-const FIELD_BITS = [
-  ['runAt', 1],
-  ['result', 2],
-  ['errors', 4],
-  ['attempt', 8],
-  ['maxAttempts', 16],
-  ['startedAt', 32],
-  ['finishedAt', 64],
-] as const;
 
 /**
  * transition() as a better-sqlite3 transaction function: the batch's changes applied by
@@ -59,8 +48,7 @@ export function transitionJobs(
 }
 
 function changeValues(change: JobTransition): ChangeValues {
-  let set = 0;
-  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
+  const set = writtenFields(change);
   return [
     change.id,
     JSON.stringify(change.from),
