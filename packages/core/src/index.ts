@@ -34,3 +34,4 @@ export { systemClock, type Clock } from './clock.ts';
 export { backendFromUrl, DEFAULT_URL } from './storage/backend-url.ts';
 export type * from './storage/backend.ts';
 export { ConcurrencyLedger } from './storage/concurrency-ledger.ts';
+export { writtenFields } from './storage/written-fields.ts';

@@ -1,17 +1,6 @@
-import type { JobTransition } from '@errand/core';
+import { writtenFields, type JobTransition } from '@errand/core';
 import { isJobId } from './rows.ts';
 import type { TransitionRow } from './statements.ts';
-
-/** transition-jobs' `set` bits: which optional fields a change writes. */
-const FIELD_BITS = [
-  ['runAt', 1],
-  ['result', 2],
-  ['errors', 4],
-  ['attempt', 8],
-  ['maxAttempts', 16],
-  ['startedAt', 32],
-  ['finishedAt', 64],
-] as const;
 
 /**
  * The batch as transition-jobs rows, in rounds where no job appears twice; changes whose id cannot
@@ -30,8 +19,7 @@ export function rounds(changes: readonly JobTransition[]): TransitionRow[][] {
 }
 
 function transitionRow(change: JobTransition, i: number): TransitionRow {
-  let set = 0;
-  for (const [field, bit] of FIELD_BITS) if (change[field] !== undefined) set |= bit;
+  const set = writtenFields(change);
   return {
     i,
     id: change.id,

@@ -1,5 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import type { JobTransition } from '@errand/core';
+import { writtenFields, type JobTransition } from '@errand/core';
 import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
 
 /** transition-jobs' parameters for one change, in its column order (sql/transition.sql). */
@@ -48,15 +48,7 @@ export function transitionJobs(
 }
 
 function changeValues(change: JobTransition): ChangeValues {
-  // transition-jobs' `set` bits: which optional fields the change writes.
-  const set =
-    (change.runAt === undefined ? 0 : 1) |
-    (change.result === undefined ? 0 : 2) |
-    (change.errors === undefined ? 0 : 4) |
-    (change.attempt === undefined ? 0 : 8) |
-    (change.maxAttempts === undefined ? 0 : 16) |
-    (change.startedAt === undefined ? 0 : 32) |
-    (change.finishedAt === undefined ? 0 : 64);
+  const set = writtenFields(change);
   return [
     change.id,
     JSON.stringify(change.from),
