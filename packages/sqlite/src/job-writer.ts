@@ -1,7 +1,7 @@
 import type { Database, Transaction } from 'better-sqlite3';
 import type { NewJob, NewUniqueJob } from '@errand/core';
 import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
-import { prepare, type InsertJobParams } from './statements.ts';
+import { prepare, type InsertJobParams, type JobValues } from './statements.ts';
 
 /**
  * The inserts of one connection. insertBatch and insertUnique are better-sqlite3 transaction
@@ -15,19 +15,6 @@ export interface JobWriter {
   insertBatch: Transaction<(jobs: readonly NewJob[]) => string[]>;
   insertUnique: Transaction<(job: NewUniqueJob, now: number) => { id: string; created: boolean }>;
 }
-
-/** insert-jobs' parameters for one job, in its column order (sql/insert.sql). */
-type JobValues = [
-  task: string,
-  queue: string,
-  state: string,
-  priority: number,
-  payload: string,
-  maxAttempts: number,
-  runAt: number,
-  createdAt: number,
-  concurrencyKey: string | null,
-];
 
 export function jobWriter(db: Database, tablePrefix: string): JobWriter {
   const insertJobs = batchInserter(db, tablePrefix);

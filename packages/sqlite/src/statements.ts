@@ -3,8 +3,8 @@ import type { FinishedCount, JobState, StateCount } from '@errand/core';
 import { JOB_COLUMNS, type JobRow, type ScheduleRow, type WorkerRow } from './rows.ts';
 import { sqlStatement } from './sql.ts';
 
-/** insert-job's positional parameters. */
-export type InsertJobParams = [
+/** insert-jobs' parameters for one job, in its column order (sql/insert.sql). */
+export type JobValues = [
   task: string,
   queue: string,
   state: string,
@@ -14,6 +14,11 @@ export type InsertJobParams = [
   runAt: number,
   createdAt: number,
   concurrencyKey: string | null,
+];
+
+/** insert-job's positional parameters: a job's values, then its unique key and how it holds it. */
+export type InsertJobParams = [
+  ...JobValues,
   uniqueKey: string | null,
   /** JSON array of states. */
   uniqueStates: string | null,
