@@ -51,17 +51,18 @@ test('errand --help lists every command; errand help <command> shows its options
 });
 
 test('usage mistakes are one line and exit code 2', async () => {
-  const [badState, noApp, unknownCommand, badConcurrency] = await Promise.all([
+  const [badState, noApp, unknownCommand, badConcurrency, badPrefetch] = await Promise.all([
     errand(['jobs', '--state', 'done'], env),
     errand(['enqueue', 'send-email', '{}'], env),
     errand(['jobz'], env),
     errand(['worker', FIXTURE, '--concurrency', '0'], env),
+    errand(['worker', FIXTURE, '--prefetch', 'lots'], env),
   ]);
-  for (const result of [badState, noApp, unknownCommand, badConcurrency]) {
+  for (const result of [badState, noApp, unknownCommand, badConcurrency, badPrefetch]) {
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /^errand: /);
   }
-  for (const result of [badState, noApp, badConcurrency]) {
+  for (const result of [badState, noApp, badConcurrency, badPrefetch]) {
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
   }
   assert.match(
@@ -71,6 +72,7 @@ test('usage mistakes are one line and exit code 2', async () => {
   assert.match(noApp.stderr, /required option '--app <module>' not specified/);
   assert.equal(unknownCommand.stderr, "errand: unknown command 'jobz'\n(Did you mean one of job, jobs?)\n");
   assert.match(badConcurrency.stderr, /--concurrency.*Expected a whole number >= 1/);
+  assert.match(badPrefetch.stderr, /--prefetch.*Expected a whole number >= 0/);
 });
 
 test('--app names the module whose backend a command uses; a bad module is one clear line', async () => {

@@ -31,7 +31,10 @@ test('worker runs enqueued jobs, survives a stray throw, shows in stats, and exi
     enqueue('orphan', '{"n":1}'),
   ]);
 
-  const worker = spawnErrand(['worker', FIXTURE, '--concurrency', '2', '--grace', '2s'], env);
+  const worker = spawnErrand(
+    ['worker', FIXTURE, '--concurrency', '2', '--prefetch', '4', '--grace', '2s'],
+    env,
+  );
   const exited = finished(worker);
   try {
     await waitFor('the jobs to run', async () => (await jobsIn('succeeded')).length === 3);

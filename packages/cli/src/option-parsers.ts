@@ -15,6 +15,15 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+/** A whole number >= 0, e.g. `--prefetch 0`. */
+export function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError(`Expected a whole number >= 0, like 100.`);
+  }
+  return number;
+}
+
 /** Any whole number, negative included, e.g. `--priority -5`. */
 export function integer(value: string): number {
   const number = Number(value);

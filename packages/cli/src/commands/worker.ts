@@ -2,11 +2,12 @@ import { constants } from 'node:os';
 import type { Logger } from '@errand/core';
 import { Command, Option } from 'commander';
 import { loadApp } from '../load-app.ts';
-import { collectList, duration, positiveInteger } from '../option-parsers.ts';
+import { collectList, duration, positiveInteger, wholeNumber } from '../option-parsers.ts';
 import { examples } from './shared.ts';
 
 interface WorkerFlags {
   concurrency?: number;
+  prefetch?: number;
   queue: string[];
   grace: number;
 }
@@ -28,6 +29,11 @@ export function workerCommand(): Command {
       'the module that exports your errand app (TypeScript works with no build step)',
     )
     .option('--concurrency <n>', 'how many jobs run at once (default: 10)', positiveInteger)
+    .option(
+      '--prefetch <n>',
+      'how many jobs to claim ahead of a free slot, for streams of short jobs (default: 0)',
+      wholeNumber,
+    )
     .addOption(
       new Option('--queue <name>', 'take jobs from this queue; repeat for more')
         .argParser(collectList)
@@ -54,6 +60,7 @@ export function workerCommand(): Command {
       keepRunningOnStrayErrors(logger);
       const worker = app.worker({
         concurrency: options.concurrency,
+        prefetch: options.prefetch,
         queues: options.queue.length > 0 ? options.queue : undefined,
       });
       const stopRequested = untilStopSignal(logger, options.grace);

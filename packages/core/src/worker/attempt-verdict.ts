@@ -105,6 +105,19 @@ export function handBack(job: JobRecord, now: number): JobTransition {
   };
 }
 
+/** A job cancelled while its worker held it for a slot: it never ran, so the claim's attempt does not count. */
+export function cancelBeforeStart(job: JobRecord, now: number): JobTransition {
+  return {
+    id: job.id,
+    from: ['running'],
+    leaseToken: job.leaseToken ?? '',
+    to: 'cancelled',
+    attempt: Math.max(0, job.attempt - 1),
+    startedAt: null,
+    finishedAt: now,
+  };
+}
+
 function appendError(job: JobRecord, error: Error, now: number): string {
   const entry: AttemptError = { attempt: job.attempt, at: now, name: error.name, message: error.message };
   if (error.stack) entry.stack = error.stack.slice(0, KEPT_STACK_CHARS);

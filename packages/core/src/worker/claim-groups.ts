@@ -16,7 +16,15 @@ export interface ClaimGroup {
   readonly concurrency?: { max: number };
   /** Jobs of this group this worker may run at once. */
   readonly slots: number;
+  /** Jobs of this group claimed and not yet settled: running, and (if it holds ahead) held for a slot. */
   running: number;
+  /**
+   * Whether the worker may claim this group's jobs ahead of a free slot (its prefetch): only a group
+   * whose limit is the worker's own concurrency. A rate limit counts a start when the job is claimed
+   * and a concurrency limit counts claimed jobs as running, so a held job would spend either limit
+   * early; a queue's own slot count could not hold with more of its jobs claimed than slots.
+   */
+  readonly holdsAhead: boolean;
 }
 
 /** The worker's queues: every queue, a list sharing the worker's slots, or a slot count per queue. */
@@ -76,6 +84,7 @@ export function planClaimGroups(
       ...(policy.concurrencyLimit && { concurrency: { max: policy.concurrencyLimit.max } }),
       slots: concurrency,
       running: 0,
+      holdsAhead: false,
     };
   });
   if (plain.length === 0) return groups;
@@ -86,12 +95,19 @@ export function planClaimGroups(
       rate: { key: `queue:${queue}`, ...runtime.queueRateLimits.get(queue)! },
       slots: perQueueSlots?.[queue] ?? concurrency,
       running: 0,
+      holdsAhead: false,
     });
   }
   const others = listed?.filter((queue) => !rateLimitedQueues.includes(queue));
   if (perQueueSlots) {
     for (const queue of others!)
-      groups.push({ tasks: plain, queues: [queue], slots: perQueueSlots[queue]!, running: 0 });
+      groups.push({
+        tasks: plain,
+        queues: [queue],
+        slots: perQueueSlots[queue]!,
+        running: 0,
+        holdsAhead: false,
+      });
   } else if (others === undefined) {
     groups.push({
       tasks: plain,
@@ -99,9 +115,10 @@ export function planClaimGroups(
       ...(rateLimitedQueues.length > 0 && { excludeQueues: rateLimitedQueues }),
       slots: concurrency,
       running: 0,
+      holdsAhead: true,
     });
   } else if (others.length > 0) {
-    groups.push({ tasks: plain, queues: others, slots: concurrency, running: 0 });
+    groups.push({ tasks: plain, queues: others, slots: concurrency, running: 0, holdsAhead: true });
   }
   return groups;
 }
@@ -109,6 +126,12 @@ export function planClaimGroups(
 export interface ClaimedJob {
   job: JobRecord;
   group: ClaimGroup;
+}
+
+/** What a claim round may take: jobs for free slots, and jobs to hold ahead of a slot. */
+export interface ClaimRoom {
+  free: number;
+  ahead: number;
 }
 
 /**
@@ -120,14 +143,16 @@ export async function claimRound(
   backend: Backend,
   groups: readonly ClaimGroup[],
   round: number,
-  free: number,
+  room: ClaimRoom,
   request: Omit<ClaimRequest, 'tasks' | 'queues' | 'limit'>,
 ): Promise<{ claimed: ClaimedJob[]; more: boolean }> {
   const claimed: ClaimedJob[] = [];
+  let { free, ahead } = room;
   let more = false;
-  for (let index = 0; index < groups.length && free > 0; index++) {
+  for (let index = 0; index < groups.length && free + ahead > 0; index++) {
     const group = groups[(round + index) % groups.length]!;
-    const limit = Math.min(free, group.slots - group.running);
+    // A group that holds ahead has the worker's concurrency for slots: the lane's room bounds it.
+    const limit = group.holdsAhead ? free + ahead : Math.min(free, group.slots - group.running);
     if (limit <= 0) continue;
     // Held while the claim is in flight, so that a round of another claim lane cannot fill the same slots.
     group.running += limit;
@@ -146,7 +171,9 @@ export async function claimRound(
       group.running -= limit - jobs.length;
     }
     for (const job of jobs) claimed.push({ job, group });
-    free -= jobs.length;
+    const forFreeSlots = Math.min(free, jobs.length);
+    free -= forFreeSlots;
+    ahead -= jobs.length - forFreeSlots;
     if (jobs.length === limit) more = true;
   }
   return { claimed, more };

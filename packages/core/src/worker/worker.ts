@@ -8,7 +8,13 @@ import type { TaskPolicy } from '../app/task.ts';
 import { toMilliseconds, type Duration } from '../jobs/duration.ts';
 import { jobFromRecord, readAttemptErrors, type Job } from '../jobs/job.ts';
 import type { Backend, JobRecord } from '../storage/backend.ts';
-import { handBack, judgeAttempt, type AttemptOutcome, type Verdict } from './attempt-verdict.ts';
+import {
+  cancelBeforeStart,
+  handBack,
+  judgeAttempt,
+  type AttemptOutcome,
+  type Verdict,
+} from './attempt-verdict.ts';
 import { ClaimLane, planLanes } from './claim-lane.ts';
 import { Maintenance } from './maintenance.ts';
 import { runAttempt } from './run-attempt.ts';
@@ -21,6 +27,7 @@ import {
   queuesOf,
   type ClaimedJob,
   type ClaimGroup,
+  type ClaimRoom,
   type QueueSelection,
 } from './claim-groups.ts';
 import { Scheduler } from '../schedules/scheduler.ts';
@@ -36,6 +43,16 @@ export interface WorkerOptions {
   schedules?: boolean;
   /** How many jobs run at once. (Default: 10) */
   concurrency?: number;
+  /**
+   * How many jobs the worker may claim ahead of a free slot and hold until
+   * one frees. For streams of many short jobs: one claim then serves many
+   * jobs, and the next claim is in flight while held jobs start. A held job
+   * is this worker's as if it ran (state running, leased and heartbeated,
+   * started_at at its claim), so other workers cannot take it: keep 0 where
+   * jobs are long. Tasks with a rate or concurrency limit and queues with
+   * their own slot count are never claimed ahead. (Default: 0)
+   */
+  prefetch?: number;
   /** How often an idle worker looks for jobs when nothing wakes it. (Default: `'200ms'`) */
   pollInterval?: Duration;
   /**
@@ -87,6 +104,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #scheduler: Scheduler | undefined;
   #cancelCheck: NodeJS.Timeout | undefined;
   readonly #concurrency: number;
+  readonly #prefetch: number;
   readonly #pollMs: number;
   readonly #leaseMs: number;
   readonly #progressMs: number;
@@ -120,6 +138,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
       throw new TypeError(`worker concurrency must be a whole number >= 1 (got ${String(concurrency)})`);
     }
     this.#concurrency = concurrency;
+    const prefetch = options.prefetch ?? 0;
+    if (!Number.isInteger(prefetch) || prefetch < 0) {
+      throw new TypeError(`worker prefetch must be a whole number >= 0 (got ${String(prefetch)})`);
+    }
+    this.#prefetch = prefetch;
     this.#pollMs = Math.max(1, toMilliseconds(options.pollInterval ?? '200ms', 'worker pollInterval'));
     this.#leaseMs = toMilliseconds(options.lease ?? '30s', 'worker lease');
     if (this.#leaseMs < 300)
@@ -151,7 +174,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       await this.#scheduler.declare();
       this.#scheduler.start();
     }
-    this.#lanes = planLanes(this.#concurrency, backend.overlapClaims === true);
+    this.#lanes = planLanes(this.#concurrency, backend.overlapClaims === true, this.#prefetch);
     this.#loop = Promise.all(this.#lanes.map((lane) => this.#claimLoop(backend, lane))).then(() => {});
     this.#runtime.logger.info(`worker ${this.id} started`, {
       tasks,
@@ -188,7 +211,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       for (;;) {
         const free = lane.free;
         if (free > 0) {
-          const { claimed, more } = await this.#claim(backend, free);
+          const { claimed, more } = await this.#claim(backend, { free, ahead: 0 });
           lane.running += claimed.length;
           for (const { job, group } of claimed) this.#begin(job, group, lane);
           if (more) continue;
@@ -219,9 +242,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return { backend, tasks };
   }
 
-  #claim(backend: Backend, free: number): Promise<{ claimed: ClaimedJob[]; more: boolean }> {
+  #claim(backend: Backend, room: ClaimRoom): Promise<{ claimed: ClaimedJob[]; more: boolean }> {
     const now = this.#runtime.clock.now();
-    return claimRound(backend, this.#groups, this.#claimRounds++, free, {
+    return claimRound(backend, this.#groups, this.#claimRounds++, room, {
       workerId: this.id,
       leaseToken: `${this.id}:${++this.#claimCount}`,
       leaseUntil: now + this.#leaseMs,
@@ -242,14 +265,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   async #claimLoop(backend: Backend, lane: ClaimLane): Promise<void> {
     let failures = 0;
     while (this.#state === 'running') {
-      const free = lane.free;
-      if (free <= 0 || !this.#mayClaim(lane)) {
+      if (!lane.wantsClaim || !this.#mayClaim(lane)) {
         await lane.doorbell.wait(this.#pollMs);
         continue;
       }
       let round: { claimed: ClaimedJob[]; more: boolean };
       try {
-        round = await this.#claim(backend, free);
+        round = await this.#claim(backend, { free: lane.free, ahead: lane.aheadRoom });
         failures = 0;
       } catch (error) {
         failures++;
@@ -263,14 +285,42 @@ export class Worker extends EventEmitter<WorkerEvents> {
         await this.#handBackAll(round.claimed.map(({ job }) => job));
         return;
       }
-      lane.running += round.claimed.length;
-      for (const { job, group } of round.claimed) this.#begin(job, group, lane);
+      for (const claimed of round.claimed) lane.held.push(claimed);
+      this.#startHeld(lane);
       if (lane.primary) {
         this.#plentiful = round.more;
         if (round.more) for (const other of this.#lanes) if (other !== lane) other.doorbell.ring();
       }
       if (!round.more) await lane.doorbell.wait(this.#pollMs);
     }
+  }
+
+  /** Starts held jobs, oldest first, while the lane has free slots. */
+  #startHeld(lane: ClaimLane): void {
+    // A job that settles at once frees its slot inside #begin; the loop below starts the next one.
+    if (lane.starting) return;
+    lane.starting = true;
+    try {
+      while (lane.free > 0 && lane.held.length > 0 && this.#state === 'running') {
+        const { job, group } = lane.held.shift()!;
+        lane.running++;
+        this.#begin(job, group, lane);
+      }
+    } finally {
+      lane.starting = false;
+    }
+  }
+
+  #unhold(id: string): ClaimedJob | undefined {
+    for (const lane of this.#lanes) {
+      const claimed = lane.unhold(id);
+      if (claimed) return claimed;
+    }
+    return undefined;
+  }
+
+  #heldJobs(): JobRecord[] {
+    return this.#lanes.flatMap((lane) => lane.held.map(({ job }) => job));
   }
 
   /** The primary lane always; the others while jobs are plentiful or the primary lane has no slot free. */
@@ -396,10 +446,20 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const backend = this.#backend!;
     try {
       const entries = [...this.#running.values()];
-      if (entries.length > 0) {
-        const leases = entries.map(({ record }) => ({ id: record.id, leaseToken: record.leaseToken! }));
-        const held = new Set(await backend.renewLeases(leases, this.#runtime.clock.now() + this.#leaseMs));
-        for (const entry of entries) if (!held.has(entry.jobId)) this.#release(entry, 'lease lost');
+      const waiting = this.#heldJobs();
+      if (entries.length + waiting.length > 0) {
+        const leases = [...entries.map(({ record }) => record), ...waiting].map((job) => ({
+          id: job.id,
+          leaseToken: job.leaseToken!,
+        }));
+        const kept = new Set(await backend.renewLeases(leases, this.#runtime.clock.now() + this.#leaseMs));
+        for (const entry of entries) if (!kept.has(entry.jobId)) this.#release(entry, 'lease lost');
+        for (const job of waiting) {
+          if (kept.has(job.id) || !this.#unhold(job.id)) continue;
+          this.#runtime.logger.warn(`held job ${job.id} lost its lease; it will not start here`, {
+            task: job.task,
+          });
+        }
       }
       await this.#recordPresence();
       await this.#scheduler?.declare();
@@ -425,22 +485,56 @@ export class Worker extends EventEmitter<WorkerEvents> {
     entry.group.running--;
     entry.lane.running--;
     entry.lane.doorbell.ring();
+    this.#startHeld(entry.lane);
   }
 
   /** Aborts a running job someone cancelled; it ends cancelled if the handler gives up. */
   #cancel(id: string): void {
+    const held = this.#unhold(id);
+    if (held) {
+      this.#cancelHeld(held.job);
+      return;
+    }
     const entry = this.#running.get(id);
     if (!entry || entry.cancelRequested) return;
     entry.cancelRequested = true;
     entry.abort(new JobCancelledError(id));
   }
 
+  /** A held job someone cancelled never started: it ends cancelled, its attempt not counted. */
+  #cancelHeld(job: JobRecord): void {
+    const now = this.#runtime.clock.now();
+    this.#unsettled++;
+    this.#batcher!.apply(cancelBeforeStart(job, now), (applied, error) => {
+      try {
+        if (error !== undefined || !applied) {
+          this.#runtime.logger.warn(`could not record the cancellation of held job ${job.id}`, {
+            ...(error !== undefined && { error }),
+          });
+          return;
+        }
+        this.#runtime.bus.jobSettled(job.id);
+        if (this.listenerCount('cancelled') === 0) return;
+        const after = jobFromRecord(job);
+        after.state = 'cancelled';
+        after.attempt = Math.max(0, job.attempt - 1);
+        after.workerId = null;
+        after.startedAt = null;
+        after.finishedAt = new Date(now);
+        this.emit('cancelled', after);
+      } finally {
+        this.#settle();
+      }
+    });
+  }
+
   async #checkCancelled(): Promise<void> {
-    if (this.#running.size === 0) return;
+    if (this.#running.size === 0 && this.#heldJobs().length === 0) return;
     try {
       const ids = [...this.#running.values()]
         .filter((entry) => !entry.cancelRequested)
-        .map((entry) => entry.jobId);
+        .map((entry) => entry.jobId)
+        .concat(this.#heldJobs().map((job) => job.id));
       if (ids.length > 0) for (const id of await this.#backend!.cancelRequested(ids)) this.#cancel(id);
     } catch (error) {
       this.#runtime.logger.warn('could not check for cancelled jobs; will try again', { error });
@@ -468,6 +562,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#state = 'stopping';
     this.#ringAll();
     await this.#loop;
+    await this.#handBackAll(this.#lanes.flatMap((lane) => lane.unholdAll().map(({ job }) => job)));
     const stillRunning = () => [...this.#running.values()];
     const allSettled = this.#allSettled();
     const graceTimer = new AbortController();
