@@ -245,6 +245,15 @@ export function report(figures: Figures, options: ReportOptions): void {
       pg,
       fastest && 1.2 * fastest,
     );
+    const pgPrefetch = targets.find((target) => target.key === 'postgres-prefetch');
+    const pgAhead = pgPrefetch && value(pgPrefetch, c100);
+    if (pgPrefetch && pgAhead !== undefined) {
+      check(
+        `${pgPrefetch.name} c=100 ≥ 1.2 × graphile-worker fastest (${times(pgAhead, fastest)})`,
+        pgAhead,
+        fastest && 1.2 * fastest,
+      );
+    }
     check(
       `errand-postgres c=100 ≥ 5 × graphile-worker default (${times(pg, graphileDefault)})`,
       pg,

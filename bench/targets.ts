@@ -29,15 +29,28 @@ export interface Target {
 
 /** Every target, in table order: each errand backend, then its peers. */
 export function makeTargets(scratchDir: string): Target[] {
-  const errand = (backend: Backend, url: (namespace: string) => string, node: Target['node']): Target => ({
-    key: backend,
-    name: `errand-${backend}`,
+  const errand = (
+    backend: Backend,
+    url: (namespace: string) => string,
+    node: Target['node'],
+    prefetch?: number,
+  ): Target => ({
+    key: prefetch === undefined ? backend : `${backend}-prefetch`,
+    name: prefetch === undefined ? `errand-${backend}` : `errand-${backend} prefetch ${prefetch}`,
     backend,
     errand: undefined,
     node,
     sharedProcess: backend === 'memory',
-    spec: (namespace) => ({ library: 'errand', url: url(namespace), namespace }),
+    // The same enqueue calls as the plain target: only the worker differs.
+    ...(prefetch !== undefined && { enqueueOf: `errand-${backend}` }),
+    spec: (namespace) => ({
+      library: 'errand',
+      url: url(namespace),
+      namespace,
+      ...(prefetch !== undefined && { prefetch }),
+    }),
   });
+  const postgresUrl = (namespace: string) => `${POSTGRES_URL}?schema=${namespace}`;
   const peer = (
     key: string,
     name: string,
@@ -64,7 +77,9 @@ export function makeTargets(scratchDir: string): Target[] {
     errand('memory', () => 'memory:', '22'),
     // better-sqlite3 is built for the bench's Node (20 here): SQLite runs there.
     errand('sqlite', (namespace) => `sqlite:${path.join(scratchDir, `${namespace}.db`)}`, 'bench'),
-    errand('postgres', (namespace) => `${POSTGRES_URL}?schema=${namespace}`, '22'),
+    errand('postgres', postgresUrl, '22'),
+    // As many jobs claimed ahead as graphile-worker fastest's local queue holds.
+    errand('postgres', postgresUrl, '22', 500),
     peer('graphile-default', 'graphile-worker default', 'postgres', 'graphile-worker', 'default'),
     peer(
       'graphile-fastest',

@@ -60,6 +60,8 @@ export interface AdapterSpec {
   namespace: string;
   /** graphile-worker: `default` or `fastest` (its documented batching options). */
   variant?: string;
+  /** errand: the worker's prefetch (jobs claimed ahead of a free slot). */
+  prefetch?: number;
 }
 
 export async function openAdapter(spec: AdapterSpec): Promise<Adapter> {

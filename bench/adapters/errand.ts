@@ -8,8 +8,10 @@ export class ErrandAdapter implements Adapter {
   readonly #task: Task<BenchInput>;
   #hooks: WorkerHooks | undefined;
   readonly #claims: number[] = [];
+  readonly #prefetch: number;
 
   constructor(spec: AdapterSpec) {
+    this.#prefetch = spec.prefetch ?? 0;
     this.#app = createErrand({ backend: spec.url, logger: consoleLogger('warn') });
     this.#task = this.#app.declare<BenchInput>(NOOP);
     // The handler: a no-op that tells the bench it started.
@@ -43,7 +45,7 @@ export class ErrandAdapter implements Adapter {
       if (jobs.length > 0) this.#claims.push(performance.now() - startedAt);
       return jobs;
     };
-    const worker = this.#app.worker({ concurrency: hooks.concurrency });
+    const worker = this.#app.worker({ concurrency: hooks.concurrency, prefetch: this.#prefetch });
     worker.on('succeeded', () => hooks.onDone());
     worker.on('failed', (job, error) => {
       process.stderr.write(`job ${job.id} failed: ${error.message}\n`);
