@@ -310,7 +310,7 @@ export function report(figures: Figures, options: ReportOptions): void {
     "errand ÷: errand's figure on the same backend divided by the peer's, from the same run. Processing: from the first worker's start to the library reporting the last job done (errand `succeeded`, BullMQ `completed`: after the write; graphile-worker `job:success`, pg-boss handler return: just before its batched write).",
     `Peak RSS: the whole worker process, with tsx loading the bench's own files for every library; errand ${ERRAND_BUILT ? 'from its build (dist/), as published' : 'from its sources through tsx (about 35 MB more than built: run npm run build)'}, the peers as published. errand-memory's worker process also holds the jobs it filled (its store cannot be shared); it has no 2-process figure.`,
     'Server CPU: the CPU time of every `postgres` or `redis-server` process over the drain (from /proc), other users of the shared servers included.',
-    "Claim ms: errand's claim round trips of 100 jobs as its worker made them (the backend's claim, timed in the worker); the peers' claims are not visible from outside.",
+    "Claim ms: errand's claim round trips of 100 jobs (up to concurrency + prefetch with prefetch) as its worker made them (the backend's claim, timed in the worker); the peers' claims are not visible from outside.",
     ...options.notes,
     `Load average at the end: ${options.loadAtEnd.map((load) => load.toFixed(2)).join(' ')}; the run took ${options.minutes.toFixed(1)} minutes.`,
   ];
