@@ -94,27 +94,22 @@ export function rescueExpired(job: JobRecord, now: number): JobTransition {
 
 /** A job interrupted by its own worker's shutdown goes back to its queue; the interrupted attempt does not count. */
 export function handBack(job: JobRecord, now: number): JobTransition {
-  return {
-    id: job.id,
-    from: ['running'],
-    leaseToken: job.leaseToken ?? '',
-    to: 'queued',
-    attempt: Math.max(0, job.attempt - 1),
-    runAt: now,
-    startedAt: null,
-  };
+  return { ...undoClaim(job), to: 'queued', runAt: now };
 }
 
 /** A job cancelled while its worker held it for a slot: it never ran, so the claim's attempt does not count. */
 export function cancelBeforeStart(job: JobRecord, now: number): JobTransition {
+  return { ...undoClaim(job), to: 'cancelled', finishedAt: now };
+}
+
+/** Leaves a claimed job as if the claim had not counted an attempt or a start, if this worker still holds it. */
+function undoClaim(job: JobRecord) {
   return {
     id: job.id,
-    from: ['running'],
+    from: ['running'] as const,
     leaseToken: job.leaseToken ?? '',
-    to: 'cancelled',
     attempt: Math.max(0, job.attempt - 1),
     startedAt: null,
-    finishedAt: now,
   };
 }
 
