@@ -10,25 +10,15 @@ import { redisBackend, type RedisBackend } from '@errand/redis';
 import { Redis } from 'ioredis';
 
 import { scripts } from '../../packages/redis/src/scripts.ts';
+import { newJob } from '../contract/helpers.ts';
 import { skipUnlessReachable } from '../support/services.ts';
 import { deletePrefix, REDIS_URL, silentLogger, testPrefix } from './support.ts';
 
 const COMMON = 20_000;
 const NOW = 1_700_000_000_000;
 
-function job(task: string, queue: string): NewJob {
-  return {
-    task,
-    queue,
-    state: 'queued',
-    priority: 0,
-    payload: '{}',
-    maxAttempts: 3,
-    runAt: NOW,
-    createdAt: NOW,
-    concurrencyKey: null,
-  };
-}
+const job = (task: string, queue: string): NewJob =>
+  newJob({ task, queue, payload: '{}', runAt: NOW, createdAt: NOW, concurrencyKey: null });
 
 /** Every job, newest first, through list() without a filter (the state zsets). */
 async function everyJob(backend: RedisBackend): Promise<JobRecord[]> {

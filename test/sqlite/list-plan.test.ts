@@ -14,6 +14,7 @@ import { sqliteBackend } from '@errand/sqlite';
 import { listRows } from '../../packages/sqlite/src/list-jobs.ts';
 import { sqlStatement } from '../../packages/sqlite/src/sql.ts';
 import { prepareStatements, type Statements } from '../../packages/sqlite/src/statements.ts';
+import { newJob } from '../contract/helpers.ts';
 
 function plan(db: Database.Database, file: string, name: string, params: Record<string, unknown>): string {
   return db
@@ -120,18 +121,8 @@ const TASKS = 10;
 const ROUNDS = 12;
 const NOW = 1_700_000_000_000;
 
-function job(queue: string, task: string): NewJob {
-  return {
-    task,
-    queue,
-    state: 'queued',
-    priority: 0,
-    payload: '{}',
-    maxAttempts: 3,
-    runAt: NOW,
-    createdAt: NOW,
-  };
-}
+const job = (queue: string, task: string): NewJob =>
+  newJob({ queue, task, payload: '{}', runAt: NOW, createdAt: NOW });
 
 describe('list with many (queue, task) pairs', () => {
   const db = new Database(':memory:');

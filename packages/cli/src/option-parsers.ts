@@ -8,18 +8,18 @@ import { InvalidArgumentError } from 'commander';
 
 /** A whole number >= 1, e.g. `--concurrency 4`. */
 export function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) {
-    throw new InvalidArgumentError(`Expected a whole number >= 1, like 10.`);
-  }
-  return number;
+  return wholeNumberFrom(value, 1, 10);
 }
 
 /** A whole number >= 0, e.g. `--prefetch 0`. */
 export function wholeNumber(value: string): number {
+  return wholeNumberFrom(value, 0, 100);
+}
+
+function wholeNumberFrom(value: string, least: number, example: number): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) {
-    throw new InvalidArgumentError(`Expected a whole number >= 0, like 100.`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < least) {
+    throw new InvalidArgumentError(`Expected a whole number >= ${least}, like ${example}.`);
   }
   return number;
 }

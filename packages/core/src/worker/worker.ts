@@ -7,7 +7,7 @@ import type { Runtime } from '../app/runtime.ts';
 import type { TaskPolicy } from '../app/task.ts';
 import { toMilliseconds, type Duration } from '../jobs/duration.ts';
 import { jobFromRecord, readAttemptErrors, type Job } from '../jobs/job.ts';
-import type { Backend, JobRecord } from '../storage/backend.ts';
+import type { Backend, JobRecord, JobTransition } from '../storage/backend.ts';
 import {
   cancelBeforeStart,
   handBack,
@@ -413,7 +413,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   #emitVerdict(job: JobRecord, verdict: Verdict, outcome: AttemptOutcome): void {
     if (this.listenerCount(verdict.state === 'scheduled' ? 'retrying' : verdict.state) === 0) return;
-    const after = jobAfter(job, verdict, outcome);
+    const after = jobAfter(job, verdict.transition, {
+      input: outcome.input,
+      result: outcome.kind === 'succeeded' ? outcome.value : undefined,
+    });
     if (verdict.state === 'succeeded') this.emit('succeeded', after, after.result);
     else if (verdict.state === 'cancelled') this.emit('cancelled', after);
     else if (verdict.state === 'scheduled')
@@ -503,9 +506,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /** A held job someone cancelled never started: it ends cancelled, its attempt not counted. */
   #cancelHeld(job: JobRecord): void {
-    const now = this.#runtime.clock.now();
+    const transition = cancelBeforeStart(job, this.#runtime.clock.now());
     this.#unsettled++;
-    this.#batcher!.apply(cancelBeforeStart(job, now), (applied, error) => {
+    this.#batcher!.apply(transition, (applied, error) => {
       try {
         if (error !== undefined || !applied) {
           this.#runtime.logger.warn(`could not record the cancellation of held job ${job.id}`, {
@@ -514,14 +517,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
           return;
         }
         this.#runtime.bus.jobSettled(job.id);
-        if (this.listenerCount('cancelled') === 0) return;
-        const after = jobFromRecord(job);
-        after.state = 'cancelled';
-        after.attempt = Math.max(0, job.attempt - 1);
-        after.workerId = null;
-        after.startedAt = null;
-        after.finishedAt = new Date(now);
-        this.emit('cancelled', after);
+        if (this.listenerCount('cancelled') > 0) this.emit('cancelled', jobAfter(job, transition));
       } finally {
         this.#settle();
       }
@@ -529,13 +525,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   async #checkCancelled(): Promise<void> {
-    if (this.#running.size === 0 && this.#heldJobs().length === 0) return;
+    const ids = [...this.#running.values()]
+      .filter((entry) => !entry.cancelRequested)
+      .map((entry) => entry.jobId)
+      .concat(this.#heldJobs().map((job) => job.id));
+    if (ids.length === 0) return;
     try {
-      const ids = [...this.#running.values()]
-        .filter((entry) => !entry.cancelRequested)
-        .map((entry) => entry.jobId)
-        .concat(this.#heldJobs().map((job) => job.id));
-      if (ids.length > 0) for (const id of await this.#backend!.cancelRequested(ids)) this.#cancel(id);
+      for (const id of await this.#backend!.cancelRequested(ids)) this.#cancel(id);
     } catch (error) {
       this.#runtime.logger.warn('could not check for cancelled jobs; will try again', { error });
     }
@@ -602,17 +598,20 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 }
 
-/** The job as it is after the verdict was written, for the worker's events. */
-function jobAfter(job: JobRecord, verdict: Verdict, outcome: AttemptOutcome): Job {
-  const { transition } = verdict;
-  const after = jobFromRecord(job, {
-    input: outcome.input,
-    result: outcome.kind === 'succeeded' ? outcome.value : undefined,
-  });
+/** The job as it is after a transition was written, for the worker's events (input and result when already decoded). */
+function jobAfter(
+  job: JobRecord,
+  transition: JobTransition,
+  known: { input?: unknown; result?: unknown } = {},
+): Job {
+  const after = jobFromRecord(job, known);
   after.state = transition.to;
   after.workerId = null;
   after.cancelRequested = false;
+  if (transition.attempt !== undefined) after.attempt = transition.attempt;
   if (transition.runAt !== undefined) after.runAt = new Date(transition.runAt);
+  if (transition.startedAt !== undefined)
+    after.startedAt = transition.startedAt === null ? null : new Date(transition.startedAt);
   if (transition.finishedAt != null) after.finishedAt = new Date(transition.finishedAt);
   if (transition.errors !== undefined) after.errors = readAttemptErrors(transition.errors);
   return after;
