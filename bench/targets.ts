@@ -33,23 +33,30 @@ export function makeTargets(scratchDir: string): Target[] {
     backend: Backend,
     url: (namespace: string) => string,
     node: Target['node'],
-    prefetch?: number,
-  ): Target => ({
-    key: prefetch === undefined ? backend : `${backend}-prefetch`,
-    name: prefetch === undefined ? `errand-${backend}` : `errand-${backend} prefetch ${prefetch}`,
-    backend,
-    errand: undefined,
-    node,
-    sharedProcess: backend === 'memory',
-    // The same enqueue calls as the plain target: only the worker differs.
-    ...(prefetch !== undefined && { enqueueOf: `errand-${backend}` }),
-    spec: (namespace) => ({
-      library: 'errand',
-      url: url(namespace),
-      namespace,
-      ...(prefetch !== undefined && { prefetch }),
-    }),
-  });
+    tuning: { prefetch?: number; keepSucceeded?: false } = {},
+  ): Target => {
+    const { prefetch, keepSucceeded } = tuning;
+    const tuned = prefetch !== undefined || keepSucceeded !== undefined;
+    return {
+      key: [backend, prefetch !== undefined && 'prefetch', keepSucceeded === false && 'lean']
+        .filter(Boolean)
+        .join('-'),
+      name: [
+        `errand-${backend}`,
+        prefetch !== undefined && ` prefetch ${prefetch}`,
+        keepSucceeded === false && ', succeeded not kept',
+      ]
+        .filter(Boolean)
+        .join(''),
+      backend,
+      errand: undefined,
+      node,
+      sharedProcess: backend === 'memory',
+      // The same enqueue calls as the plain target: only the worker differs.
+      ...(tuned && { enqueueOf: `errand-${backend}` }),
+      spec: (namespace) => ({ library: 'errand', url: url(namespace), namespace, ...tuning }),
+    };
+  };
   const postgresUrl = (namespace: string) => `${POSTGRES_URL}?schema=${namespace}`;
   const peer = (
     key: string,
@@ -79,7 +86,9 @@ export function makeTargets(scratchDir: string): Target[] {
     errand('sqlite', (namespace) => `sqlite:${path.join(scratchDir, `${namespace}.db`)}`, 'bench'),
     errand('postgres', postgresUrl, '22'),
     // As many jobs claimed ahead as graphile-worker fastest's local queue holds.
-    errand('postgres', postgresUrl, '22', 500),
+    errand('postgres', postgresUrl, '22', { prefetch: 500 }),
+    // And deleting each job as it succeeds, as graphile-worker does (TaskOptions.keepSucceeded).
+    errand('postgres', postgresUrl, '22', { prefetch: 500, keepSucceeded: false }),
     peer('graphile-default', 'graphile-worker default', 'postgres', 'graphile-worker', 'default'),
     peer(
       'graphile-fastest',

@@ -62,6 +62,8 @@ export interface AdapterSpec {
   variant?: string;
   /** errand: the worker's prefetch (jobs claimed ahead of a free slot). */
   prefetch?: number;
+  /** errand: false deletes each job as it succeeds (the task's keepSucceeded). */
+  keepSucceeded?: boolean;
 }
 
 export async function openAdapter(spec: AdapterSpec): Promise<Adapter> {

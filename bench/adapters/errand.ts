@@ -13,7 +13,7 @@ export class ErrandAdapter implements Adapter {
   constructor(spec: AdapterSpec) {
     this.#prefetch = spec.prefetch ?? 0;
     this.#app = createErrand({ backend: spec.url, logger: consoleLogger('warn') });
-    this.#task = this.#app.declare<BenchInput>(NOOP);
+    this.#task = this.#app.declare<BenchInput>(NOOP, { keepSucceeded: spec.keepSucceeded ?? true });
     // The handler: a no-op that tells the bench it started.
     this.#app.implement(this.#task, (input) => {
       this.#hooks?.onStart(input);

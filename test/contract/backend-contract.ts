@@ -29,6 +29,7 @@ import { pausedQueueCases } from './cases/paused-queues.ts';
 import { scheduleCases } from './cases/schedules.ts';
 import { statsAndPruneCases } from './cases/stats-and-prune.ts';
 import { transitionCases } from './cases/transition.ts';
+import { transitionRemovalCases } from './cases/transition-removal.ts';
 import { uniqueCases } from './cases/unique.ts';
 import { workerCases } from './cases/workers.ts';
 import type { ContractTest, MakeBackend } from './helpers.ts';
@@ -70,6 +71,7 @@ export function describeBackendContract(
     describe('insert and get', () => insertCases(test));
     describe('claim', () => claimCases(test));
     describe('transition', () => transitionCases(test));
+    describe('transition with remove', () => transitionRemovalCases(test));
     describe('leases, progress and expiry', () => leaseCases(test));
     describe('list', () => listCases(test));
     describe('stats and prune', () => statsAndPruneCases(test));

@@ -10,8 +10,9 @@ interface Prepared {
 }
 
 /** One change of transition-jobs' JSON input (see sql/transition.sql): the core's change, numbered, with its `set` bits. */
-export interface TransitionRow extends Omit<JobTransition, 'leaseToken' | 'leaseExpiredBefore'> {
+export interface TransitionRow extends Omit<JobTransition, 'leaseToken' | 'leaseExpiredBefore' | 'remove'> {
   i: number;
+  remove: boolean;
   leaseToken: string | null;
   leaseExpiredBefore: number | null;
   set: number;

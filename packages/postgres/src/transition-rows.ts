@@ -35,5 +35,6 @@ function transitionRow(change: JobTransition, i: number): TransitionRow {
     maxAttempts: change.maxAttempts,
     startedAt: change.startedAt,
     finishedAt: change.finishedAt,
+    remove: change.remove === true,
   };
 }

@@ -124,7 +124,7 @@ function badChange(id: unknown, problem: string): TypeError {
 /**
  * One change as transition.lua reads it, written straight as JSON text (no array or object to
  * build and stringify per change): [id, to, from, {field: text or null, …}, leaseToken or null,
- * leaseExpiredBefore or null]. Returns null for a change that cannot apply because no job can have
+ * leaseExpiredBefore or null, and 1 when it removes the job]. Returns null for a change that cannot apply because no job can have
  * its id (it is reported false without a round trip).
  */
 export function transitionJson(change: JobTransition): string | null {
@@ -153,7 +153,8 @@ export function transitionJson(change: JobTransition): string | null {
   const token = leaseToken === undefined ? 'null' : JSON.stringify(leaseToken);
   const before = leaseExpiredBefore === undefined ? 'null' : `"${leaseExpiredBefore}"`;
   // id is canonical digits and the states are names from JOB_STATES: nothing to escape.
-  return `["${id}","${to}","${from.length === 1 ? from[0] : from.join(',')}",{${values}},${token},${before}]`;
+  const remove = change.remove === true ? ',1' : '';
+  return `["${id}","${to}","${from.length === 1 ? from[0] : from.join(',')}",{${values}},${token},${before}${remove}]`;
 }
 
 function numberOrNull(value: string | undefined): number | null {

@@ -1,4 +1,4 @@
-import type { Database, Transaction } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { writtenFields, type JobTransition } from '@errand/core';
 import { multiRowStatement, ROWS_PER_STATEMENT } from './multi-row.ts';
 
@@ -19,9 +19,13 @@ type ChangeValues = [
   finishedAt: number | null,
 ];
 
+/** remove-jobs' parameters for one change, in its column order (sql/transition.sql). */
+type RemovalValues = [id: string, from: string, leaseToken: string | null, leaseExpiredBefore: number | null];
+
 /**
  * transition() as a better-sqlite3 transaction function: the batch's changes applied by
- * transition-jobs statements of up to 100 changes, and whether each applied.
+ * transition-jobs statements (remove-jobs for the changes that remove their job) of up to 100
+ * changes, and whether each applied.
  */
 export function transitionJobs(
   db: Database,
@@ -33,18 +37,49 @@ export function transitionJobs(
     'transition-jobs',
     tablePrefix,
   );
+  const removalFor = multiRowStatement<RemovalValues[number]>(
+    db,
+    'transition.sql',
+    'remove-jobs',
+    tablePrefix,
+  );
   return db.transaction((changes: readonly JobTransition[]) => {
     const applied = new Array<boolean>(changes.length).fill(false);
-    for (const round of rounds(changes)) {
-      for (let start = 0; start < round.length; start += ROWS_PER_STATEMENT) {
-        const chunk = round.slice(start, start + ROWS_PER_STATEMENT);
-        const values = chunk.flatMap((i) => changeValues(changes[i]!));
-        const ids = new Set(statementFor(chunk.length).all(...values));
+    const run = <V>(
+      indexes: number[],
+      statement: (rows: number) => Statement<V[], number>,
+      valuesOf: (change: JobTransition) => V[],
+    ) => {
+      for (let start = 0; start < indexes.length; start += ROWS_PER_STATEMENT) {
+        const chunk = indexes.slice(start, start + ROWS_PER_STATEMENT);
+        const ids = new Set(statement(chunk.length).all(...chunk.flatMap((i) => valuesOf(changes[i]!))));
         for (const i of chunk) if (ids.has(Number(changes[i]!.id))) applied[i] = true;
       }
+    };
+    for (const round of rounds(changes)) {
+      // A job is in a round once, so its update and its removal never meet in one round.
+      run(
+        round.filter((i) => !changes[i]!.remove),
+        statementFor,
+        changeValues,
+      );
+      run(
+        round.filter((i) => changes[i]!.remove),
+        removalFor,
+        removalValues,
+      );
     }
     return applied;
   });
+}
+
+function removalValues(change: JobTransition): RemovalValues {
+  return [
+    change.id,
+    JSON.stringify(change.from),
+    change.leaseToken ?? null,
+    change.leaseExpiredBefore ?? null,
+  ];
 }
 
 function changeValues(change: JobTransition): ChangeValues {

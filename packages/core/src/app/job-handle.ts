@@ -41,7 +41,12 @@ export class JobHandle<Output = unknown> {
     let pollMs = 10;
     for (;;) {
       const record = await backend.get(this.id);
-      if (!record) throw new Error(`job ${this.id} does not exist (never enqueued, or pruned by retention)`);
+      if (!record) {
+        throw new Error(
+          `job ${this.id} does not exist (never enqueued, pruned by retention, deleted, or succeeded ` +
+            'in a task with keepSucceeded: false, which keeps no record of its successes)',
+        );
+      }
       if (isFinished(record.state)) {
         if (record.state === 'succeeded') return jobFromRecord<unknown, Output>(record).result as Output;
         if (record.state === 'cancelled') throw new JobCancelledError(this.id);

@@ -54,6 +54,13 @@ export interface TaskOptions<Input = unknown> {
    * with `key`, at most `max` per key (e.g. one export per customer). (Default: no limit)
    */
   concurrencyLimit?: number | { max: number; key: (input: Input) => string };
+  /**
+   * false: a job is deleted as it succeeds, in the write that would have marked it succeeded, for
+   * many small jobs whose outcome nobody reads. Its `succeeded` event still fires (with the output),
+   * but the store keeps no record: `handle.result()` and the dashboard cannot see it, and its
+   * unique key is free at once. Failed and cancelled jobs are kept as usual. (Default: true)
+   */
+  keepSucceeded?: boolean;
 }
 
 export interface EnqueueOptions {
@@ -98,6 +105,7 @@ export interface TaskPolicy {
   readonly rateLimit: { max: number; periodMs: number } | null;
   /** `keyOf` gives the stored concurrencyKey of a job from its input. */
   readonly concurrencyLimit: { max: number; keyOf(input: unknown): string } | null;
+  readonly keepSucceeded: boolean;
 }
 
 const TASK_NAME_PATTERN = /^[A-Za-z0-9][\w.:/-]{0,127}$/;
@@ -119,6 +127,12 @@ export function resolveTaskPolicy<Input>(name: string, options: TaskOptions<Inpu
   if (options.input !== undefined && typeof options.input?.['~standard']?.validate !== 'function') {
     throw new TypeError(`${label} input must be a Standard Schema validator (zod, valibot, arktype, ...)`);
   }
+  const keepSucceeded = options.keepSucceeded ?? true;
+  if (typeof keepSucceeded !== 'boolean') {
+    throw new TypeError(
+      `${label} keepSucceeded must be true or false (got ${JSON.stringify(keepSucceeded)})`,
+    );
+  }
   return {
     name,
     queue,
@@ -135,6 +149,7 @@ export function resolveTaskPolicy<Input>(name: string, options: TaskOptions<Inpu
       options.concurrencyLimit as TaskOptions<unknown>['concurrencyLimit'],
       `${label} concurrencyLimit`,
     ),
+    keepSucceeded,
   };
 }
 

@@ -205,6 +205,10 @@ export class MemoryBackend implements Backend {
     ) {
       return false;
     }
+    if (change.remove) {
+      this.#remove(job);
+      return true;
+    }
     const { state, runAt } = job;
     job.state = change.to;
     if (change.runAt !== undefined) job.runAt = change.runAt;
@@ -292,12 +296,16 @@ export class MemoryBackend implements Backend {
   async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
     const job = this.#jobs.get(id);
     if (job === undefined || !from.includes(job.state)) return false;
-    this.#jobs.delete(id);
-    this.#uniqueHolds.delete(id);
+    this.#remove(job);
+    return true;
+  }
+
+  #remove(job: JobRecord): void {
+    this.#jobs.delete(job.id);
+    this.#uniqueHolds.delete(job.id);
     this.#running.delete(job);
     if (CLAIMABLE_STATES.includes(job.state)) this.#claimable -= 1;
     this.#due.forget(job);
-    return true;
   }
 
   async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {

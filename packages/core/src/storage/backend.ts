@@ -64,7 +64,8 @@ export interface Backend {
    * Each change is atomic on its own; the batch need not be. A change whose
    * `to` is not `running` clears leaseToken, leaseUntil and workerId, and sets
    * cancelRequested to false (a cancel request belongs to a running attempt).
-   * Fields left undefined are kept as they are.
+   * Fields left undefined are kept as they are. A change with `remove` deletes
+   * the job instead, on the same conditions, as deleteJob() does.
    */
   transition(changes: readonly JobTransition[]): Promise<boolean[]>;
 
@@ -356,6 +357,13 @@ export interface JobTransition {
   maxAttempts?: number;
   startedAt?: number | null;
   finishedAt?: number | null;
+  /**
+   * Deletes the job instead of writing `to` and the fields, when the same
+   * conditions hold: everything the store keeps for it goes, as with
+   * deleteJob(). The worker sets it on a success of a task that keeps no
+   * succeeded jobs (TaskOptions.keepSucceeded).
+   */
+  remove?: boolean;
 }
 
 export interface ListFilter {

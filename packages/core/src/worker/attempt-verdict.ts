@@ -50,7 +50,9 @@ export function judgeAttempt(
         cancelRequested,
       );
     }
-    return { state: 'succeeded', transition: { ...lease, to: 'succeeded', result, finishedAt: now } };
+    const transition: JobTransition = { ...lease, to: 'succeeded', result, finishedAt: now };
+    if (!policy.keepSucceeded) transition.remove = true;
+    return { state: 'succeeded', transition };
   }
   const { error } = outcome;
   const errors = appendError(job, error, now);

@@ -6,17 +6,22 @@
 --
 -- Inputs: $1 a JSON array with one object per change:
 --   { i, id, from (array of states), leaseToken (or null: no lease check), leaseExpiredBefore
---     (or null), to, set, runAt, result, errors, attempt, maxAttempts, startedAt, finishedAt }
+--     (or null), to, set, runAt, result, errors, attempt, maxAttempts, startedAt, finishedAt,
+--     remove (true: delete the job on the same conditions instead; JobTransition.remove) }
 --   `set` is a bit mask of the fields the change writes (runAt 1, result 2, errors 4, attempt 8,
 --   maxAttempts 16, startedAt 32, finishedAt 64): a field whose bit is clear keeps its column as it
 --   is (the change left it undefined); a set bit writes the value, null included.
--- Outputs: one row { i } per change that applied.
+-- Outputs: one row { i } per change that applied (updated, or removed).
 -- Plan: the jobs are found through the primary key (`= ANY`), whatever the planner believes about the
 --   table's size; a join on id alone may be planned as a scan of the whole table.
 -- Atomicity: one statement, so the batch commits or fails as a whole and each change is atomic on its
 --   own. Each job appears at most once per call (the backend splits a batch that repeats an id, so
 --   that the second change sees the first). Any `to` other than 'running' clears the lease
---   and the cancel request (a cancel request belongs to a running attempt).
+--   and the cancel request (a cancel request belongs to a running attempt). A removal and an update
+--   never touch the same row (a job is in a call once), so the two data-modifying parts cannot conflict.
+-- Why removals delete: a deleted row is one WAL record and no new index entries. Completing 100
+--   running jobs took 4-6 µs of server CPU per job as a plain DELETE and 19-23 µs as this UPDATE
+--   (20,000 jobs, three runs each, 2026-11-24).
 WITH changes AS (
   SELECT * FROM json_to_recordset($1::json) AS c(
     i integer,
@@ -32,26 +37,44 @@ WITH changes AS (
     attempt bigint,
     "maxAttempts" bigint,
     "startedAt" bigint,
-    "finishedAt" bigint
+    "finishedAt" bigint,
+    remove boolean
   )
+),
+removed AS (
+  DELETE FROM errand.jobs AS j
+  USING changes AS c
+  WHERE j.id = ANY (ARRAY(SELECT id FROM changes WHERE remove))
+    AND j.id = c.id
+    AND c.remove
+    AND j.state = ANY (c."from")
+    AND (c."leaseToken" IS NULL OR j.lease_token = c."leaseToken")
+    AND (c."leaseExpiredBefore" IS NULL OR j.lease_until < c."leaseExpiredBefore")
+  RETURNING c.i
+),
+updated AS (
+  UPDATE errand.jobs AS j
+  SET state = c."to",
+      run_at = CASE WHEN c.set & 1 <> 0 THEN c."runAt" ELSE j.run_at END,
+      result = CASE WHEN c.set & 2 <> 0 THEN c.result ELSE j.result END,
+      errors = CASE WHEN c.set & 4 <> 0 THEN c.errors ELSE j.errors END,
+      attempt = CASE WHEN c.set & 8 <> 0 THEN c.attempt ELSE j.attempt END,
+      max_attempts = CASE WHEN c.set & 16 <> 0 THEN c."maxAttempts" ELSE j.max_attempts END,
+      started_at = CASE WHEN c.set & 32 <> 0 THEN c."startedAt" ELSE j.started_at END,
+      finished_at = CASE WHEN c.set & 64 <> 0 THEN c."finishedAt" ELSE j.finished_at END,
+      lease_token = CASE WHEN c."to" = 'running' THEN j.lease_token END,
+      lease_until = CASE WHEN c."to" = 'running' THEN j.lease_until END,
+      worker_id = CASE WHEN c."to" = 'running' THEN j.worker_id END,
+      cancel_requested = CASE WHEN c."to" = 'running' THEN j.cancel_requested ELSE false END
+  FROM changes AS c
+  WHERE j.id = ANY (ARRAY(SELECT id FROM changes WHERE NOT remove))
+    AND j.id = c.id
+    AND NOT c.remove
+    AND j.state = ANY (c."from")
+    AND (c."leaseToken" IS NULL OR j.lease_token = c."leaseToken")
+    AND (c."leaseExpiredBefore" IS NULL OR j.lease_until < c."leaseExpiredBefore")
+  RETURNING c.i
 )
-UPDATE errand.jobs AS j
-SET state = c."to",
-    run_at = CASE WHEN c.set & 1 <> 0 THEN c."runAt" ELSE j.run_at END,
-    result = CASE WHEN c.set & 2 <> 0 THEN c.result ELSE j.result END,
-    errors = CASE WHEN c.set & 4 <> 0 THEN c.errors ELSE j.errors END,
-    attempt = CASE WHEN c.set & 8 <> 0 THEN c.attempt ELSE j.attempt END,
-    max_attempts = CASE WHEN c.set & 16 <> 0 THEN c."maxAttempts" ELSE j.max_attempts END,
-    started_at = CASE WHEN c.set & 32 <> 0 THEN c."startedAt" ELSE j.started_at END,
-    finished_at = CASE WHEN c.set & 64 <> 0 THEN c."finishedAt" ELSE j.finished_at END,
-    lease_token = CASE WHEN c."to" = 'running' THEN j.lease_token END,
-    lease_until = CASE WHEN c."to" = 'running' THEN j.lease_until END,
-    worker_id = CASE WHEN c."to" = 'running' THEN j.worker_id END,
-    cancel_requested = CASE WHEN c."to" = 'running' THEN j.cancel_requested ELSE false END
-FROM changes AS c
-WHERE j.id = ANY (ARRAY(SELECT id FROM changes))
-  AND j.id = c.id
-  AND j.state = ANY (c."from")
-  AND (c."leaseToken" IS NULL OR j.lease_token = c."leaseToken")
-  AND (c."leaseExpiredBefore" IS NULL OR j.lease_until < c."leaseExpiredBefore")
-RETURNING c.i;
+SELECT i FROM removed
+UNION ALL
+SELECT i FROM updated;

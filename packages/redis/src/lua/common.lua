@@ -296,6 +296,17 @@ local function index_remove(m, state, pair, priority)
   count(pair, state, -1)
 end
 
+-- Deletes a job in `state` with all the store keeps for it: its index entries, its entry in
+-- unique:<uniqueKey>, its share of its key's running count, its hash and long fields.
+local function remove_job(id, state)
+  local job = redis.call('HMGET', job_key(id), 'pair', 'priority', 'ext', 'uniqueKey', 'concurrencyKey')
+  local m = member(id)
+  index_remove(m, state, job[1], job[2])
+  if job[4] then zrem(P .. 'unique:' .. job[4], m) end
+  if state == 'running' and job[5] then count_running_key(job[5], -1) end
+  delete_job(id, job[3])
+end
+
 -- Inserts new jobs (as insert.lua's ARGV[1] describes them: [task, queue, state, priority, payload,
 -- maxAttempts, runAt, createdAt, concurrencyKey or null], checked by the caller), `extra` (field,
 -- value, ...) added to each job's hash. Returns the first new id (the jobs get first .. first + n - 1)

@@ -8,18 +8,13 @@
 -- Atomic:  one script: the state check and the delete happen together.
 
 local id = ARGV[1]
-local job = redis.call('HMGET', job_key(id), 'state', 'pair', 'priority', 'ext', 'uniqueKey', 'concurrencyKey')
-local state = job[1]
+local state = redis.call('HGET', job_key(id), 'state')
 if not state then return 0 end
 local allowed = false
 for i = 2, #ARGV do
   if ARGV[i] == state then allowed = true end
 end
 if not allowed then return 0 end
-local m = member(id)
-index_remove(m, state, job[2], job[3])
-if job[5] then redis.call('ZREM', P .. 'unique:' .. job[5], m) end
-if state == 'running' and job[6] then count_running_key(job[6], -1) end
-delete_job(id, job[4])
+remove_job(id, state)
 flush()
 return 1

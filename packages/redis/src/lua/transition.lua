@@ -1,10 +1,11 @@
 -- transition.lua: Backend.transition, a batch of compare-and-set changes built by the core.
 --
 -- KEYS[1]  P .. 'id'
--- ARGV[1]  the changes as JSON: [[id, to, from, values, leaseToken, leaseExpiredBefore], ...]:
+-- ARGV[1]  the changes as JSON: [[id, to, from, values, leaseToken, leaseExpiredBefore, remove], ...]:
 --          from is the states joined by ','; values maps each field the change writes (runAt,
 --          result, errors, attempt, maxAttempts, startedAt, finishedAt) to its text (numbers as
---          decimal text) or null; leaseToken and leaseExpiredBefore are null when not given. The
+--          decimal text) or null; leaseToken and leaseExpiredBefore are null when not given; remove
+--          is 1 when the change deletes the job instead (JobTransition.remove), else absent. The
 --          caller has checked every value.
 -- Returns  a string of one '1' (applied) or '0' (skipped) per change, in order.
 -- Atomic:  one script, so each change is atomic (and the whole batch with it).
@@ -14,7 +15,7 @@
 -- heartbeat that renewed the lease after findExpired read it). It then leaves the indexes of its
 -- old state, gets the new state and fields (a `to` other than running clears the lease fields and
 -- cancelRequested),
--- and enters the indexes of its new state. A change out of running also drops a cancel request,
+-- and enters the indexes of its new state; or, with remove, it is deleted as deleteJob deletes it. A change out of running also drops a cancel request,
 -- and a job with a concurrencyKey entering or leaving running moves its key's running count
 -- (running-per-key). The script decides nothing else.
 
@@ -31,7 +32,11 @@ for c = 1, #changes do
   if ok and token ~= NULL then ok = job[2] == token end
   if ok and before ~= NULL then ok = job[3] and tonumber(job[3]) < tonumber(before) end
 
-  if ok then
+  if ok and change[7] == 1 then
+    if handled[id] then flush() end
+    handled[id] = true
+    remove_job(id, state)
+  elseif ok then
     if handled[id] then flush() end
     handled[id] = true
     local m, pair = member(id), job[4]

@@ -43,3 +43,26 @@ WHERE errand_jobs.id = c.id
   AND (c.lease_token IS NULL OR errand_jobs.lease_token = c.lease_token)
   AND (c.lease_expired_before IS NULL OR errand_jobs.lease_until < c.lease_expired_before)
 RETURNING id;
+
+-- name: remove-jobs
+-- The changes of a batch that remove their job (JobTransition.remove): each deletes its job on the
+-- same conditions as transition-jobs applies a change.
+--
+-- Inputs (positional, 4 per change, the VALUES row repeated once per change, up to 100): id, from
+--   (JSON array of states), lease_token (or NULL: no lease check), lease_expired_before (or NULL).
+-- Outputs: the id of each job deleted.
+-- Atomicity: one statement, inside the batch's IMMEDIATE transaction, after the round's updates. The
+--   jobs are found through the primary key; nothing else holds a job (its unique key is a column).
+WITH changes (id, from_states, lease_token, lease_expired_before) AS (
+  VALUES (?, ?, ?, ?)
+)
+DELETE FROM errand_jobs
+WHERE id IN (
+  SELECT j.id
+  FROM changes AS c
+  JOIN errand_jobs AS j ON j.id = c.id
+  WHERE j.state IN (SELECT value FROM json_each(c.from_states))
+    AND (c.lease_token IS NULL OR j.lease_token = c.lease_token)
+    AND (c.lease_expired_before IS NULL OR j.lease_until < c.lease_expired_before)
+)
+RETURNING id;
