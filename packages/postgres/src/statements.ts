@@ -1,6 +1,7 @@
 import type { QueryConfig } from 'pg';
 import type { JobState, JobTransition, NewJob, NewUniqueJob, ScheduleDefinition } from '@errand/core';
 import { ERRAND_TYPES } from './rows.ts';
+import type { TransitionRound } from './transition-rows.ts';
 import { sqlStatement } from './sql.ts';
 
 /** A statement of sql/*.sql bound to one schema, named so pg prepares it once per connection. */
@@ -12,7 +13,6 @@ interface Prepared {
 /** One change of transition-jobs' JSON input (see sql/transition.sql): the core's change, numbered, with its `set` bits. */
 export interface TransitionRow extends Omit<JobTransition, 'leaseToken' | 'leaseExpiredBefore' | 'remove'> {
   i: number;
-  remove: boolean;
   leaseToken: string | null;
   leaseExpiredBefore: number | null;
   set: number;
@@ -114,7 +114,15 @@ export function statementsFor(schema: string) {
         v.leaseUntil,
         v.workerId,
       ]),
-    transitionJobs: (rows: readonly TransitionRow[]) => query(transitionJobs, [JSON.stringify(rows)]),
+    transitionJobs: ({ updates, removals }: TransitionRound) =>
+      query(transitionJobs, [
+        JSON.stringify(updates),
+        removals.ids,
+        removals.from,
+        removals.leaseTokens,
+        removals.leaseExpiredBefore,
+        removals.i,
+      ]),
     renewLeases: (ids: string[], tokens: string[], leaseUntil: number) =>
       query(renewLeases, [ids, tokens, leaseUntil]),
     recordProgress: (id: string, leaseToken: string, progress: string) =>

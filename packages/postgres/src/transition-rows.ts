@@ -2,18 +2,45 @@ import { writtenFields, type JobTransition } from '@errand/core';
 import { isJobId } from './rows.ts';
 import type { TransitionRow } from './statements.ts';
 
+/** One call of transition-jobs: the changes that update their job, and those that remove it. */
+export interface TransitionRound {
+  updates: TransitionRow[];
+  removals: Removals;
+}
+
+/** transition-jobs' $2-$6: the removals as parallel arrays (see sql/transition.sql). */
+export interface Removals {
+  ids: string[];
+  from: string[];
+  leaseTokens: (string | null)[];
+  leaseExpiredBefore: (number | null)[];
+  i: number[];
+}
+
 /**
- * The batch as transition-jobs rows, in rounds where no job appears twice; changes whose id cannot
+ * The batch as transition-jobs calls, in rounds where no job appears twice; changes whose id cannot
  * be a job are left out (they apply to nothing).
  */
-export function rounds(changes: readonly JobTransition[]): TransitionRow[][] {
-  const result: TransitionRow[][] = [];
+export function rounds(changes: readonly JobTransition[]): TransitionRound[] {
+  const result: TransitionRound[] = [];
   const roundOf = new Map<string, number>();
   changes.forEach((change, i) => {
     if (!isJobId(change.id)) return;
     const round = (roundOf.get(change.id) ?? -1) + 1;
     roundOf.set(change.id, round);
-    (result[round] ??= []).push(transitionRow(change, i));
+    const { updates, removals } = (result[round] ??= {
+      updates: [],
+      removals: { ids: [], from: [], leaseTokens: [], leaseExpiredBefore: [], i: [] },
+    });
+    if (!change.remove) {
+      updates.push(transitionRow(change, i));
+      return;
+    }
+    removals.ids.push(change.id);
+    removals.from.push(change.from.join(','));
+    removals.leaseTokens.push(change.leaseToken ?? null);
+    removals.leaseExpiredBefore.push(change.leaseExpiredBefore ?? null);
+    removals.i.push(i);
   });
   return result;
 }
@@ -35,6 +62,5 @@ function transitionRow(change: JobTransition, i: number): TransitionRow {
     maxAttempts: change.maxAttempts,
     startedAt: change.startedAt,
     finishedAt: change.finishedAt,
-    remove: change.remove === true,
   };
 }
