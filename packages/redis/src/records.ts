@@ -153,7 +153,7 @@ export function transitionJson(change: JobTransition): string | null {
   const token = leaseToken === undefined ? 'null' : JSON.stringify(leaseToken);
   const before = leaseExpiredBefore === undefined ? 'null' : `"${leaseExpiredBefore}"`;
   // id is canonical digits and the states are names from JOB_STATES: nothing to escape.
-  const remove = change.remove === true ? ',1' : '';
+  const remove = change.remove ? ',1' : '';
   return `["${id}","${to}","${from.length === 1 ? from[0] : from.join(',')}",{${values}},${token},${before}${remove}]`;
 }
 

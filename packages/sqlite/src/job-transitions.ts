@@ -45,32 +45,27 @@ export function transitionJobs(
   );
   return db.transaction((changes: readonly JobTransition[]) => {
     const applied = new Array<boolean>(changes.length).fill(false);
-    const run = <V>(
-      indexes: number[],
-      statement: (rows: number) => Statement<V[], number>,
-      valuesOf: (change: JobTransition) => V[],
-    ) => {
-      for (let start = 0; start < indexes.length; start += ROWS_PER_STATEMENT) {
-        const chunk = indexes.slice(start, start + ROWS_PER_STATEMENT);
-        const ids = new Set(statement(chunk.length).all(...chunk.flatMap((i) => valuesOf(changes[i]!))));
-        for (const i of chunk) if (ids.has(Number(changes[i]!.id))) applied[i] = true;
-      }
-    };
-    for (const round of rounds(changes)) {
-      // A job is in a round once, so its update and its removal never meet in one round.
-      run(
-        round.filter((i) => !changes[i]!.remove),
-        statementFor,
-        changeValues,
-      );
-      run(
-        round.filter((i) => changes[i]!.remove),
-        removalFor,
-        removalValues,
-      );
+    for (const { updates, removals } of rounds(changes)) {
+      applyInChunks(statementFor, updates, changes, changeValues, applied);
+      applyInChunks(removalFor, removals, changes, removalValues, applied);
     }
     return applied;
   });
+}
+
+/** Runs `statement` over the changes at `indexes`, 100 per statement, marking those whose job it returned. */
+function applyInChunks<V>(
+  statement: (rows: number) => Statement<V[], number>,
+  indexes: readonly number[],
+  changes: readonly JobTransition[],
+  valuesOf: (change: JobTransition) => V[],
+  applied: boolean[],
+): void {
+  for (let start = 0; start < indexes.length; start += ROWS_PER_STATEMENT) {
+    const chunk = indexes.slice(start, start + ROWS_PER_STATEMENT);
+    const ids = new Set(statement(chunk.length).all(...chunk.flatMap((i) => valuesOf(changes[i]!))));
+    for (const i of chunk) if (ids.has(Number(changes[i]!.id))) applied[i] = true;
+  }
 }
 
 function removalValues(change: JobTransition): RemovalValues {
@@ -105,15 +100,17 @@ function changeValues(change: JobTransition): ChangeValues {
  * The changes' indexes in rounds where no job appears twice, each job's changes in their order: one
  * UPDATE writes a row once, and a job's second change must see its first. The core's batches rarely
  * repeat a job, so there is mostly one round. Ids are compared as SQLite compares them, as numbers.
+ * Each round's changes that remove their job are apart, for remove-jobs.
  */
-function rounds(changes: readonly JobTransition[]): number[][] {
-  const result: number[][] = [];
+function rounds(changes: readonly JobTransition[]): { updates: number[]; removals: number[] }[] {
+  const result: { updates: number[]; removals: number[] }[] = [];
   const roundOf = new Map<number, number>();
   for (let i = 0; i < changes.length; i++) {
     const id = Number(changes[i]!.id);
     const round = (roundOf.get(id) ?? -1) + 1;
     roundOf.set(id, round);
-    (result[round] ??= []).push(i);
+    const { updates, removals } = (result[round] ??= { updates: [], removals: [] });
+    (changes[i]!.remove ? removals : updates).push(i);
   }
   return result;
 }

@@ -32,13 +32,13 @@ for c = 1, #changes do
   if ok and token ~= NULL then ok = job[2] == token end
   if ok and before ~= NULL then ok = job[3] and tonumber(job[3]) < tonumber(before) end
 
-  if ok and change[7] == 1 then
+  if ok then
     if handled[id] then flush() end
     handled[id] = true
+  end
+  if ok and change[7] == 1 then
     remove_job(id, state)
   elseif ok then
-    if handled[id] then flush() end
-    handled[id] = true
     local m, pair = member(id), job[4]
     -- What the indexes need besides: read only when the change leaves or enters a waiting state,
     -- or finishes the job without a finishedAt of its own (the usual completion needs neither).
