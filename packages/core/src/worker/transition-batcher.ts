@@ -3,6 +3,13 @@ import type { Backend, JobTransition } from '../storage/backend.ts';
 /** Told whether the backend applied the change (false: the lease was lost), or why it could not write it. */
 export type TransitionDone = (applied: boolean, error?: unknown) => void;
 
+/**
+ * Writes a worker keeps in flight at once. More would not finish sooner (they share the store's
+ * CPU and, on PostgreSQL, its commit flushes) but each costs a statement and, on a pool that is still
+ * cold, a new connection; changes that gather meanwhile go together in the next write.
+ */
+const WRITES_IN_FLIGHT = 2;
+
 interface Pending {
   change: JobTransition;
   done: TransitionDone;
@@ -11,7 +18,9 @@ interface Pending {
 /**
  * Gathers the transitions that finishing jobs produce within one turn of the
  * event loop and writes them in one backend call: with many short jobs this
- * turns hundreds of round trips (or SQLite transactions) into one.
+ * turns hundreds of round trips (or SQLite transactions) into one. While
+ * WRITES_IN_FLIGHT writes are out, changes wait and go in the next write when
+ * one comes back.
  */
 export class TransitionBatcher {
   readonly #backend: Backend;
@@ -45,12 +54,15 @@ export class TransitionBatcher {
 
   #flush(): void {
     this.#scheduled = false;
-    if (this.#pending.length === 0) return;
+    if (this.#pending.length === 0 || this.#inFlight.size >= WRITES_IN_FLIGHT) return;
     const batch = this.#pending;
     this.#pending = [];
     const write = this.#write(batch);
     this.#inFlight.add(write);
-    void write.finally(() => this.#inFlight.delete(write));
+    void write.finally(() => {
+      this.#inFlight.delete(write);
+      this.#flush();
+    });
   }
 
   async #write(batch: Pending[]): Promise<void> {
