@@ -4,23 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createErrand, type Backend } from '@errand/core';
 import { memoryBackend } from '@errand/core/memory';
 import { recordingLogger } from './recording-logger.ts';
+import { slowCalls } from './slow-calls.ts';
 
 /** A memory store that takes `delayMs` per claim, as a round trip would, and counts claims in flight. */
 function slowClaimStore(options: { overlapClaims: boolean; delayMs: number }) {
   const backend: Backend = Object.assign(memoryBackend(), { overlapClaims: options.overlapClaims });
-  const stats = { claims: 0, inFlight: 0, maxInFlight: 0 };
-  const claim = backend.claim.bind(backend);
-  backend.claim = async (request) => {
-    stats.claims++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
-    try {
-      await sleep(options.delayMs);
-      return await claim(request);
-    } finally {
-      stats.inFlight--;
-    }
-  };
-  return { backend, stats };
+  return { backend, stats: slowCalls(backend, 'claim', options.delayMs) };
 }
 
 describe('claim lanes', () => {
@@ -83,9 +72,9 @@ describe('claim lanes', () => {
     app.task('noop', () => null);
     const worker = app.worker({ concurrency: 100, pollInterval: '100ms' });
     await worker.start();
-    const before = stats.claims;
+    const before = stats.calls.length;
     await sleep(1_000);
-    const idleClaims = stats.claims - before;
+    const idleClaims = stats.calls.length - before;
     await worker.stop();
     // One poll every 100 ms is about 10 claims; two lanes polling would make about 20.
     assert.ok(idleClaims <= 13, `${idleClaims} claims in 1 s of idling`);

@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createErrand, type Backend } from '@errand/core';
+import { createErrand } from '@errand/core';
 import { memoryBackend } from '@errand/core/memory';
 import { recordingLogger } from './recording-logger.ts';
-
-/** A memory store whose outcome writes take `delayMs`, as a round trip would; it records each write. */
-function slowWriteStore(delayMs: number) {
-  const backend: Backend = memoryBackend();
-  const stats = { inFlight: 0, maxInFlight: 0, sizes: [] as number[] };
-  const transition = backend.transition.bind(backend);
-  backend.transition = async (changes) => {
-    stats.sizes.push(changes.length);
-    stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
-    try {
-      await sleep(delayMs);
-      return await transition(changes);
-    } finally {
-      stats.inFlight--;
-    }
-  };
-  return { backend, stats };
-}
+import { slowCalls } from './slow-calls.ts';
 
 describe('outcome writes', () => {
   it('keep at most two writes in flight; outcomes that gather meanwhile go in one write', async () => {
-    const { backend, stats } = slowWriteStore(20);
+    const backend = memoryBackend();
+    const stats = slowCalls(backend, 'transition', 20);
+    const sizes = () => stats.calls.map((changes) => changes.length);
     const app = createErrand({ backend, logger: recordingLogger() });
     const runs = new Map<number, number>();
     const noop = app.task('noop', (n: number) => void runs.set(n, (runs.get(n) ?? 0) + 1));
@@ -39,14 +24,14 @@ describe('outcome writes', () => {
 
     assert.equal(stats.maxInFlight, 2);
     assert.equal(
-      stats.sizes.reduce((sum, size) => sum + size, 0),
+      sizes().reduce((sum, size) => sum + size, 0),
       3_000,
       'each outcome is written once',
     );
     // Without the cap every 100 outcomes (the batch size at concurrency 100) would be a write of their own.
     assert.ok(
-      stats.sizes.some((size) => size > 100),
-      `outcomes that waited for a write to come back went together: ${stats.sizes.join(', ')}`,
+      sizes().some((size) => size > 100),
+      `outcomes that waited for a write to come back went together: ${sizes().join(', ')}`,
     );
     assert.ok([...runs.values()].every((count) => count === 1) && runs.size === 3_000);
     const counts = await app.stats();
