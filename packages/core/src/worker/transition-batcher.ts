@@ -24,20 +24,21 @@ interface Pending {
  */
 export class TransitionBatcher {
   readonly #backend: Backend;
-  readonly #maxBatch: number;
+  /** A write leaves as soon as this many changes wait and a write slot is free (it takes all that wait). */
+  readonly #flushAt: number;
   #pending: Pending[] = [];
   #scheduled = false;
   #inFlight = new Set<Promise<void>>();
 
-  constructor(backend: Backend, maxBatch: number) {
+  constructor(backend: Backend, flushAt: number) {
     this.#backend = backend;
-    this.#maxBatch = maxBatch;
+    this.#flushAt = flushAt;
   }
 
   /** Queues a change for the next write; `done` hears how it went (a callback: no promise per job). */
   apply(change: JobTransition, done: TransitionDone): void {
     this.#pending.push({ change, done });
-    if (this.#pending.length >= this.#maxBatch) this.#flush();
+    if (this.#pending.length >= this.#flushAt) this.#flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flushSoon);
