@@ -9,7 +9,7 @@ import type { JobRecord, JobState, ListFilter, NewJob } from '@errand/core';
 import { redisBackend, type RedisBackend } from '@errand/redis';
 import { Redis } from 'ioredis';
 
-import { scripts } from '../../packages/redis/src/scripts.ts';
+import { ScriptRunner } from '../../packages/redis/src/scripts.ts';
 import { newJob } from '../contract/helpers.ts';
 import { skipUnlessReachable } from '../support/services.ts';
 import { deletePrefix, REDIS_URL, silentLogger, testPrefix } from './support.ts';
@@ -53,9 +53,11 @@ describe(
     const prefix = testPrefix();
     const backend = redisBackend({ url: REDIS_URL, prefix, logger: silentLogger });
     const client = new Redis(REDIS_URL);
+    let scripts: ScriptRunner;
     const idKey = `{${prefix}}:id`;
 
     before(async () => {
+      scripts = await ScriptRunner.open(client);
       await backend.init();
       // 20,000 jobs of one task in one queue; 4 of a rare task and 4 in a rare queue spread among them.
       for (let start = 0; start < COMMON; start += 1_000) {
@@ -79,7 +81,7 @@ describe(
 
     /** list.lua once, as list() calls it: the jobs and the index entries it read. */
     async function listScript(filter: ListFilter, beforeId = ''): Promise<{ ids: string[]; read: number }> {
-      const reply = await scripts().list.run(client, idKey, [
+      const reply = await scripts.run('list', idKey, [
         filter.state ?? '',
         filter.task ?? '',
         filter.queue ?? '',

@@ -33,3 +33,45 @@ export async function deletePrefix(prefix: string, url: string = REDIS_URL): Pro
     await client.quit();
   }
 }
+
+/**
+ * A Redis user of its own that may not use Redis Functions (FUNCTION, FCALL, FCALL_RO) but may do
+ * everything else, as on Redis 6.2 or under an ACL that refuses them: errand then runs its scripts
+ * by EVALSHA. `refuse` names other commands to deny. remove() deletes the user.
+ */
+export async function restrictedUser(
+  refuse: readonly string[] = ['function', 'fcall', 'fcall_ro'],
+): Promise<{ url: string; remove: () => Promise<void> }> {
+  const name = `errand-test-${randomBytes(6).toString('hex')}`;
+  const admin = new Redis(REDIS_URL);
+  try {
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      name,
+      'reset',
+      'on',
+      'nopass',
+      '~*',
+      '&*',
+      '+@all',
+      ...refuse.map((c) => `-${c}`),
+    );
+  } finally {
+    admin.disconnect();
+  }
+  const url = new URL(REDIS_URL);
+  url.username = name;
+  url.password = 'unused';
+  return {
+    url: url.toString(),
+    remove: async () => {
+      const client = new Redis(REDIS_URL);
+      try {
+        await client.call('ACL', 'DELUSER', name);
+      } finally {
+        client.disconnect();
+      }
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { FinishedCount, FinishedCountsRequest } from '@errand/core';
-import type { Client, Script } from './scripts.ts';
+import type { Client, ScriptRunner } from './scripts.ts';
 
 /** Most jobs one finished-counts script reads; a busier window takes several scripts. */
 const COUNT_BUDGET = 5_000;
@@ -10,7 +10,7 @@ const COUNT_BUDGET = 5_000;
  */
 export async function finishedCounts(
   client: Client,
-  script: Script,
+  scripts: ScriptRunner,
   idKey: string,
   pairsKey: string,
   request: FinishedCountsRequest,
@@ -21,7 +21,7 @@ export async function finishedCounts(
   type After = [member: string, score: string] | false;
   let after: After = false;
   do {
-    const reply = (await script.run(client, idKey, [
+    const reply = (await scripts.run('finished-counts', idKey, [
       since,
       until,
       bucketMs,

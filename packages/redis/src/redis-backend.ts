@@ -38,7 +38,7 @@ import {
 } from './records.ts';
 import { finishedCounts } from './finished-counts.ts';
 import { byCodeUnit, fireArgs, fireSchedule, listSchedules, recordArgs } from './schedules.ts';
-import { scripts, type Client } from './scripts.ts';
+import { ScriptRunner, type Client } from './scripts.ts';
 import { RedisWakeups } from './wakeups.ts';
 
 /** Most jobs one claim script takes; a larger limit is claimed in several scripts. */
@@ -63,13 +63,13 @@ export class RedisBackend implements Backend {
   readonly overlapClaims = true;
   readonly wakeups: RedisWakeups;
   readonly #options: ResolvedOptions;
-  readonly #scripts = scripts();
   /** KEYS[1] of every script: the routing key, `{prefix}:id`. */
   readonly #idKey: string;
   readonly #workersKey: string;
   readonly #pausedKey: string;
   readonly #schedulesKey: string;
   #client: Client | null = null;
+  #scripts: ScriptRunner | null = null;
   #watch: { readonly closing: () => void } | null = null;
   #opening: Promise<void> | null = null;
   #ready = false;
@@ -82,7 +82,7 @@ export class RedisBackend implements Backend {
     this.#workersKey = `${tag}workers`;
     this.#pausedKey = `${tag}paused`;
     this.#schedulesKey = `${tag}schedules`;
-    this.wakeups = new RedisWakeups(() => this.#require(), `${tag}wake`, options.logger);
+    this.wakeups = new RedisWakeups(() => this.#require().client, `${tag}wake`, options.logger);
   }
 
   /** The key prefix with its hash tag, e.g. `{errand}:`; every key errand writes starts with it. */
@@ -100,12 +100,12 @@ export class RedisBackend implements Backend {
   }
 
   async insert(jobs: readonly NewJob[], options?: InsertOptions): Promise<string[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     refuseTransaction(options?.tx, 'insert');
     if (jobs.length === 0) return [];
     const rows = new Array<(string | null)[]>(jobs.length);
     for (let i = 0; i < jobs.length; i++) rows[i] = newJobArgs(jobs[i]!, i, jobs.length);
-    const first = Number(await this.#scripts.insert.run(client, this.#idKey, [JSON.stringify(rows)]));
+    const first = Number(await scripts.run('insert', this.#idKey, [JSON.stringify(rows)]));
     this.#announce(jobs);
     return Array.from({ length: jobs.length }, (_, i) => String(first + i));
   }
@@ -114,24 +114,24 @@ export class RedisBackend implements Backend {
     job: NewUniqueJob,
     options: { now: number; tx?: unknown },
   ): Promise<{ id: string; created: boolean }> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     refuseTransaction(options.tx, 'insertUnique');
     if (!Number.isFinite(options.now)) throw new TypeError('insertUnique: "now" must be a finite number');
     const args = uniqueJobArgs(job);
-    const reply = await this.#scripts['insert-unique'].run(client, this.#idKey, [options.now, ...args]);
+    const reply = await scripts.run('insert-unique', this.#idKey, [options.now, ...args]);
     const [id, created] = JSON.parse(reply as string) as [string, boolean];
     if (created) this.#announce([job]);
     return { id, created };
   }
 
   async claim(request: ClaimRequest): Promise<JobRecord[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     const { queues, tasks, limit, now } = request;
     if (!(limit > 0) || tasks.length === 0 || queues?.length === 0) return [];
     const claimed: JobRecord[] = [];
     for (let remaining = Math.floor(limit); remaining > 0;) {
       const chunk = Math.min(remaining, CLAIM_CHUNK);
-      const reply = (await this.#scripts.claim.run(client, this.#idKey, [
+      const reply = (await scripts.run('claim', this.#idKey, [
         now,
         chunk,
         request.leaseToken,
@@ -164,15 +164,12 @@ export class RedisBackend implements Backend {
   }
 
   async renewLeases(leases: readonly Lease[], leaseUntil: number): Promise<string[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     const valid = leases.filter((lease) => isJobId(lease.id) && typeof lease.leaseToken === 'string');
     const renewed: string[] = [];
     for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
       const chunk = valid.slice(i, i + WRITE_CHUNK).map((lease) => [lease.id, lease.leaseToken]);
-      const reply = await this.#scripts['renew-leases'].run(client, this.#idKey, [
-        leaseUntil,
-        JSON.stringify(chunk),
-      ]);
+      const reply = await scripts.run('renew-leases', this.#idKey, [leaseUntil, JSON.stringify(chunk)]);
       const ids: unknown = JSON.parse(reply as string);
       if (Array.isArray(ids)) for (const id of ids as string[]) renewed.push(id);
     }
@@ -180,7 +177,7 @@ export class RedisBackend implements Backend {
   }
 
   async transition(changes: readonly JobTransition[]): Promise<boolean[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     const applied = new Array<boolean>(changes.length).fill(false);
     for (let start = 0; start < changes.length; start += WRITE_CHUNK) {
       const rows: string[] = [];
@@ -193,9 +190,7 @@ export class RedisBackend implements Backend {
         sent.push(i);
       }
       if (rows.length === 0) continue;
-      const results = (await this.#scripts.transition.run(client, this.#idKey, [
-        `[${rows.join(',')}]`,
-      ])) as string;
+      const results = (await scripts.run('transition', this.#idKey, [`[${rows.join(',')}]`])) as string;
       // One '1' (applied) or '0' per change sent.
       for (let k = 0; k < sent.length; k++) applied[sent[k]!] = results.charCodeAt(k) === 49;
     }
@@ -203,21 +198,17 @@ export class RedisBackend implements Backend {
   }
 
   async requestCancel(id: string): Promise<boolean> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (!isJobId(id)) return false;
-    return (await this.#scripts['request-cancel'].run(client, this.#idKey, [id])) === 1;
+    return (await scripts.run('request-cancel', this.#idKey, [id])) === 1;
   }
 
   async cancelRequested(ids: readonly string[]): Promise<string[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     const valid = ids.filter(isJobId);
     const asked: string[] = [];
     for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
-      const reply = await this.#scripts['cancel-requested'].run(
-        client,
-        this.#idKey,
-        valid.slice(i, i + WRITE_CHUNK),
-      );
+      const reply = await scripts.run('cancel-requested', this.#idKey, valid.slice(i, i + WRITE_CHUNK));
       const chunk: unknown = JSON.parse(reply as string);
       if (Array.isArray(chunk)) for (const id of chunk as string[]) asked.push(id);
     }
@@ -225,7 +216,7 @@ export class RedisBackend implements Backend {
   }
 
   async setQueuePaused(queue: string, paused: boolean): Promise<void> {
-    const client = this.#require();
+    const { client } = this.#require();
     if (typeof queue !== 'string')
       throw new TypeError(`setQueuePaused: queue must be a string (got ${typeof queue})`);
     // One SADD or SREM, atomic on its own; claim.lua reads the set.
@@ -238,17 +229,17 @@ export class RedisBackend implements Backend {
   }
 
   async pausedQueues(): Promise<string[]> {
-    const client = this.#require();
+    const { client } = this.#require();
     return (await client.smembers(this.#pausedKey)).sort(byCodeUnit);
   }
 
   async recordSchedules(schedules: readonly ScheduleDefinition[], declaredAt: number): Promise<void> {
-    const client = this.#require();
-    await this.#scripts['record-schedules'].run(client, this.#idKey, recordArgs(schedules, declaredAt));
+    const { scripts } = this.#require();
+    await scripts.run('record-schedules', this.#idKey, recordArgs(schedules, declaredAt));
   }
 
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return await listSchedules(this.#require(), this.#schedulesKey);
+    return await listSchedules(this.#require().client, this.#schedulesKey);
   }
 
   async fireSchedule(fire: {
@@ -256,56 +247,46 @@ export class RedisBackend implements Backend {
     tick: number;
     jobs: readonly NewJob[];
   }): Promise<string[] | null> {
-    const client = this.#require();
-    const ids = await fireSchedule(client, this.#scripts['fire-schedule'], this.#idKey, fireArgs(fire));
+    const { scripts } = this.#require();
+    const ids = await fireSchedule(scripts, this.#idKey, fireArgs(fire));
     if (ids !== null) this.#announce(fire.jobs);
     return ids;
   }
 
   async setSchedulePaused(name: string, paused: boolean): Promise<boolean> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (typeof name !== 'string')
       throw new TypeError(`setSchedulePaused: name must be a string (got ${typeof name})`);
-    const reply = await this.#scripts['set-schedule-paused'].run(client, this.#idKey, [
-      name,
-      paused ? '1' : '0',
-    ]);
+    const reply = await scripts.run('set-schedule-paused', this.#idKey, [name, paused ? '1' : '0']);
     return reply === 1;
   }
 
   async recordProgress(id: string, leaseToken: string, progress: string): Promise<boolean> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (typeof progress !== 'string') {
       throw new TypeError(`recordProgress: progress must be JSON text (got ${typeof progress})`);
     }
     if (!isJobId(id) || typeof leaseToken !== 'string') return false;
-    const stored = await this.#scripts['record-progress'].run(client, this.#idKey, [
-      id,
-      leaseToken,
-      progress,
-    ]);
+    const stored = await scripts.run('record-progress', this.#idKey, [id, leaseToken, progress]);
     return stored === 1;
   }
 
   async findExpired(request: { now: number; limit: number }): Promise<JobRecord[]> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (!(request.limit > 0)) return [];
-    const reply = await this.#scripts['find-expired'].run(client, this.#idKey, [
-      request.now,
-      Math.floor(request.limit),
-    ]);
+    const reply = await scripts.run('find-expired', this.#idKey, [request.now, Math.floor(request.limit)]);
     return toRecords(JSON.parse(reply as string));
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (!isJobId(id)) return null;
-    const reply = await this.#scripts.get.run(client, this.#idKey, [id]);
+    const reply = await scripts.run('get', this.#idKey, [id]);
     return reply === null ? null : toRecord(JSON.parse(reply as string) as Parameters<typeof toRecord>[0]);
   }
 
   async list(filter: ListFilter): Promise<JobPage> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     const limit = Math.floor(filter.limit);
     let before = filter.before === undefined ? '' : cursor(filter.before);
     if (!(limit > 0)) return { jobs: [], next: null };
@@ -313,7 +294,7 @@ export class RedisBackend implements Backend {
     // One more than asked, to know whether another page follows.
     const want = limit + 1;
     for (;;) {
-      const reply = await this.#scripts.list.run(client, this.#idKey, [
+      const reply = await scripts.run('list', this.#idKey, [
         filter.state ?? '',
         filter.task ?? '',
         filter.queue ?? '',
@@ -332,8 +313,8 @@ export class RedisBackend implements Backend {
   }
 
   async stats(): Promise<StateCount[]> {
-    const client = this.#require();
-    const [counts, pairs] = (await this.#scripts.stats.run(client, this.#idKey, [])) as [string[], string[]];
+    const { scripts } = this.#require();
+    const [counts, pairs] = (await scripts.run('stats', this.#idKey, [])) as [string[], string[]];
     const names = new Map<string, [queue: string, task: string]>();
     for (let i = 0; i < pairs.length; i += 2)
       names.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as [string, string]);
@@ -350,11 +331,11 @@ export class RedisBackend implements Backend {
   }
 
   async prune(request: { before: number; limit: number }): Promise<number> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     let total = 0;
     for (let remaining = Math.floor(request.limit); remaining > 0;) {
       const chunk = Math.min(remaining, PRUNE_CHUNK);
-      const deleted = Number(await this.#scripts.prune.run(client, this.#idKey, [request.before, chunk]));
+      const deleted = Number(await scripts.run('prune', this.#idKey, [request.before, chunk]));
       total += deleted;
       if (deleted < chunk) break;
       remaining -= deleted;
@@ -363,25 +344,24 @@ export class RedisBackend implements Backend {
   }
 
   async deleteJob(id: string, from: readonly JobState[]): Promise<boolean> {
-    const client = this.#require();
+    const { scripts } = this.#require();
     if (!isJobId(id) || from.length === 0) return false;
-    return (await this.#scripts['delete-job'].run(client, this.#idKey, [id, ...from])) === 1;
+    return (await scripts.run('delete-job', this.#idKey, [id, ...from])) === 1;
   }
 
   async finishedCounts(request: FinishedCountsRequest): Promise<FinishedCount[]> {
-    const client = this.#require();
-    const script = this.#scripts['finished-counts'];
-    return finishedCounts(client, script, this.#idKey, `${this.keyPrefix}pairs`, request);
+    const { client, scripts } = this.#require();
+    return finishedCounts(client, scripts, this.#idKey, `${this.keyPrefix}pairs`, request);
   }
 
   async recordWorker(worker: WorkerRecord): Promise<void> {
-    const client = this.#require();
+    const { client } = this.#require();
     // One HSET, atomic on its own; the record is JSON of errand's own making.
     await client.hset(this.#workersKey, worker.id, JSON.stringify(worker));
   }
 
   async listWorkers(request: { seenSince: number }): Promise<WorkerRecord[]> {
-    const client = this.#require();
+    const { client } = this.#require();
     const all = await client.hgetall(this.#workersKey);
     return Object.values(all)
       .map((json) => JSON.parse(json) as WorkerRecord)
@@ -389,7 +369,7 @@ export class RedisBackend implements Backend {
   }
 
   async removeWorker(id: string): Promise<void> {
-    const client = this.#require();
+    const { client } = this.#require();
     await client.hdel(this.#workersKey, id);
   }
 
@@ -401,6 +381,7 @@ export class RedisBackend implements Backend {
     await this.wakeups.close();
     const client = this.#client;
     this.#client = null;
+    this.#scripts = null;
     // An app's own client stays open: it is the app's to close.
     if (client !== null && this.#watch !== null) await closeClient(client, this.#watch.closing);
   }
@@ -411,9 +392,9 @@ export class RedisBackend implements Backend {
     const client = options.client ?? openClient(options);
     this.#client = client;
     if (own) this.#watch = watchConnection(client, 'command', options.logger);
+    let scripts: ScriptRunner;
     try {
-      // Loads every script up front: a script that does not compile fails here, not mid-run.
-      await Promise.all(Object.values(this.#scripts).map((script) => client.script('LOAD', script.source)));
+      scripts = await ScriptRunner.open(client);
     } catch (error) {
       this.#client = null;
       if (own) await closeClient(client, this.#watch!.closing);
@@ -423,8 +404,9 @@ export class RedisBackend implements Backend {
         { cause: error },
       );
     }
+    this.#scripts = scripts;
     await checkEvictionPolicy(client, options.logger);
-    await this.#buildListIndex(client);
+    await this.#buildListIndex(scripts);
     this.#ready = true;
   }
 
@@ -433,15 +415,15 @@ export class RedisBackend implements Backend {
    * LIST_INDEX_CHUNK jobs each until build-list-index.lua says every job is in. About a second per
    * 100,000 jobs; processes starting together share the walk, and one interrupted resumes it.
    */
-  async #buildListIndex(client: Client): Promise<void> {
-    const script = this.#scripts['build-list-index'];
-    if ((await script.run(client, this.#idKey, [LIST_INDEX_CHUNK])) === 1) return;
+  async #buildListIndex(scripts: ScriptRunner): Promise<void> {
+    const step = () => scripts.run('build-list-index', this.#idKey, [LIST_INDEX_CHUNK]);
+    if ((await step()) === 1) return;
     const logger = this.#options.logger;
     logger.info(
       'redis backend: indexing the stored jobs by queue and task for list() (once, after an upgrade)',
     );
     const started = Date.now();
-    while ((await script.run(client, this.#idKey, [LIST_INDEX_CHUNK])) !== 1);
+    while ((await step()) !== 1);
     logger.info(`redis backend: jobs indexed by queue and task in ${Date.now() - started} ms`);
   }
 
@@ -452,8 +434,9 @@ export class RedisBackend implements Backend {
     this.wakeups.announced([...queued]);
   }
 
-  #require(): Client {
-    if (this.#ready && this.#client !== null) return this.#client;
+  #require(): { client: Client; scripts: ScriptRunner } {
+    if (this.#ready && this.#client !== null && this.#scripts !== null)
+      return { client: this.#client, scripts: this.#scripts };
     throw new Error(
       this.#closed
         ? 'redis backend: used after close(); create a new backend'

@@ -1,6 +1,6 @@
 import type { NewJob, ScheduleDefinition, ScheduleRecord } from '@errand/core';
 import { newJobArgs } from './records.ts';
-import type { Client, Script } from './scripts.ts';
+import type { Client, ScriptRunner } from './scripts.ts';
 
 /**
  * Schedules in Redis: one hash, `{prefix}:schedules`, of name -> JSON {task, spec, payload,
@@ -66,12 +66,11 @@ export async function listSchedules(client: Client, key: string): Promise<Schedu
 
 /** Runs fire-schedule.lua: the new ids, or null when the tick did not fire. */
 export async function fireSchedule(
-  client: Client,
-  script: Script,
+  scripts: ScriptRunner,
   idKey: string,
   args: string[],
 ): Promise<string[] | null> {
-  const reply = await script.run(client, idKey, args);
+  const reply = await scripts.run('fire-schedule', idKey, args);
   if (reply === null) return null;
   const ids: unknown = JSON.parse(reply as string);
   // cjson writes an empty list as {}.

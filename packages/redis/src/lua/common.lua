@@ -1,6 +1,12 @@
--- common.lua: the helpers every errand script shares. errand prepends this file to each of the other
--- scripts in this folder before loading it, so they all name keys, encode ids and keep the indexes
--- the same way. On its own it defines locals and touches no key.
+-- common.lua: the helpers every errand script shares, so they all name keys, encode ids and keep
+-- the indexes the same way. On its own it defines locals and touches no key. errand runs the other
+-- scripts in this folder with it in one of two ways (src/scripts.ts):
+--   - Redis 7 and later: this file and every script, each script's body wrapped as a function
+--     taking (KEYS, ARGV), load once as one library (FUNCTION LOAD), and each script runs by FCALL.
+--     This file's top level then runs once per load, not once per call, so nothing here may depend
+--     on a call: what does is set by begin(), which every script calls first.
+--   - Redis 6.2, Redis Cluster, or where ACLs refuse functions: this file is prepended to each script,
+--     which runs by EVALSHA, and begin(KEYS) comes between them.
 --
 -- KEYS[1] of every script is P .. 'id', where P is the prefix in a hash tag ('{errand}:'): Redis
 -- (and Redis Cluster) routes the script by that key, and every other key the script derives from P
@@ -51,19 +57,15 @@
 -- same job twice must flush() in between.
 --
 -- Writes never fail after a script's first write: callers check every value before sending it,
--- and a script reads what it needs before it writes. Under maxmemory, Redis refuses a script's
--- first write and lets the rest of a script that has started writing finish, so a script writes
--- all of its changes or none. That needs maxmemory-policy noeviction: an evicted key is a lost job.
+-- and a script reads what it needs before it writes. Under maxmemory, Redis refuses a function that
+-- may write before it starts, and a script (EVALSHA) at its first write, letting the rest of a script
+-- that has started writing finish; either way a script writes all of its changes or none. That needs
+-- maxmemory-policy noeviction: an evicted key is a lost job.
 
-local P = string.sub(KEYS[1], 1, -3)
-local DELAYED = P .. 'delayed'
-local LEASES = P .. 'leases'
-local FINISHED = P .. 'finished'
-local COUNTS = P .. 'counts'
-local PAIRS = P .. 'pairs'
-local RUNNING_PER_KEY = P .. 'running-per-key'
-local PAUSED = P .. 'paused'
-local SCHEDULES = P .. 'schedules'
+-- The prefix and the keys named by it: set by begin() for each call.
+local P, DELAYED, LEASES, FINISHED, COUNTS, PAIRS, RUNNING_PER_KEY, PAUSED, SCHEDULES
+-- cjson is not there while a library loads, only while its functions run: also set by begin().
+local NULL
 
 -- A job's hash has the JobRecord fields (task, queue, state, priority, payload, result, progress,
 -- errors, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, leaseToken, leaseUntil,
@@ -83,7 +85,8 @@ local function member(id) return string.char(96 + #id) .. id end
 local function id_of(m) return string.sub(m, 2) end
 local function ready_key(pair, priority) return P .. 'ready:' .. pair .. ':' .. priority end
 local function levels_key(pair) return P .. 'levels:' .. pair end
-local STATE_KEYS = {}
+-- Key names built once per prefix: begin() empties them when the prefix changes.
+local STATE_KEYS, LIST_KEYS = {}, {}
 local function state_key(state)
   local key = STATE_KEYS[state]
   if not key then
@@ -92,7 +95,6 @@ local function state_key(state)
   end
   return key
 end
-local LIST_KEYS = {}
 local function list_key(pair, state)
   local by_state = LIST_KEYS[pair]
   if not by_state then
@@ -139,7 +141,6 @@ local function reply_json(value) return cjson.encode(value) end
 -- Writes fields of the job at `key`: `values` maps field -> text, or NULL to remove the field.
 -- `set` (field, value, ...) and `unset` (fields) may already hold writes of the caller's; all go
 -- out in one HSET and one HDEL. `ext` is the job's 'ext' field as read (false when absent).
-local NULL = cjson.null
 local function write_fields(key, ext, values, set, unset)
   local old_ext = ext or ''
   ext = old_ext
@@ -193,7 +194,8 @@ local function delete_job(id, ext)
   redis.call('UNLINK', unpack(keys))
 end
 
--- Pending index changes, written by flush().
+-- Pending index changes, written by flush(), and emptied by begin() in case a call failed before
+-- its flush().
 local pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
 
 local function zadd(key, score, m)
@@ -333,7 +335,7 @@ local function insert_jobs(jobs, extra)
   local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')[2]
   local earliest = head and tonumber(head) or math.huge
 
-  local last = redis.call('INCRBY', KEYS[1], n)
+  local last = redis.call('INCRBY', P .. 'id', n)
 
   for _, new in ipairs(new_pairs) do
     local task, queue = new[1], new[2]
@@ -385,4 +387,23 @@ end
 -- Publishes the queues that got claimable jobs (see insert.lua).
 local function publish_wake(wake)
   if #wake > 0 then redis.call('PUBLISH', P .. 'wake', cjson.encode(wake)) end
+end
+
+-- Every script's first step. KEYS[1] is P .. 'id'.
+local function begin(keys)
+  local prefix = string.sub(keys[1], 1, -3)
+  if prefix ~= P then
+    P = prefix
+    DELAYED = P .. 'delayed'
+    LEASES = P .. 'leases'
+    FINISHED = P .. 'finished'
+    COUNTS = P .. 'counts'
+    PAIRS = P .. 'pairs'
+    RUNNING_PER_KEY = P .. 'running-per-key'
+    PAUSED = P .. 'paused'
+    SCHEDULES = P .. 'schedules'
+    STATE_KEYS, LIST_KEYS = {}, {}
+  end
+  NULL = cjson.null
+  pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
 end
