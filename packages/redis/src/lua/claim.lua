@@ -55,17 +55,22 @@ local skip_queue = {}
 for _, queue in ipairs(redis.call('SMEMBERS', PAUSED)) do skip_queue[queue] = true end
 for e = 1, exclude_count do skip_queue[ARGV[8 + task_count + math.max(queue_count, 0) + e]] = true end
 
--- 1. Promote due scheduled jobs.
-local due = redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
-for _, m in ipairs(due) do
-  local job = redis.call('HMGET', job_key(id_of(m)), 'state', 'pair', 'priority', 'runAt')
-  if job[1] == 'scheduled' then
-    zadd(ready_key(job[2], job[3]), job[4], m)
-    zadd(levels_key(job[2]), job[3], job[3])
+-- 1. Promote due scheduled jobs. When none is due, the head of `delayed` read here is also its head
+-- at the end (a claim takes nothing else from it), which the reply names.
+local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
+if head[1] and tonumber(head[2]) <= tonumber(now) then
+  local due = redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
+  for _, m in ipairs(due) do
+    local job = redis.call('HMGET', job_key(id_of(m)), 'state', 'pair', 'priority', 'runAt')
+    if job[1] == 'scheduled' then
+      zadd(ready_key(job[2], job[3]), job[4], m)
+      zadd(levels_key(job[2]), job[3], job[3])
+    end
+    zrem(DELAYED, m)
   end
-  zrem(DELAYED, m)
+  flush()
+  head = nil
 end
-flush()
 
 -- 2. The (queue, task) pairs to take from, each once, and their priorities.
 local pair_ids, seen = {}, {}
@@ -157,6 +162,7 @@ while i <= #streams and #taken < limit and skipped < SKIP_MAX do
     local want = limit - #taken
     if limited then want = want + SKIP_MAX - skipped end
     stream.items = redis.call('ZRANGE', stream.key, 0, want - 1, 'WITHSCORES')
+    stream.asked = want
     stream.next = 1
     group[#group + 1] = stream
     i = i + 1
@@ -192,7 +198,14 @@ while i <= #streams and #taken < limit and skipped < SKIP_MAX do
       if stream.next > 1 then
         redis.call('ZREMRANGEBYRANK', stream.key, 0, (stream.next - 1) / 2 - 1)
       end
-      left_ready(stream.pair, stream.priority)
+      -- Only a zset this claim took all of may now be empty; if it held fewer than asked, it is.
+      if stream.next > #stream.items then
+        if #stream.items < 2 * stream.asked then
+          zrem(levels_key(stream.pair), stream.priority)
+        else
+          left_ready(stream.pair, stream.priority)
+        end
+      end
     end
   end
 end
@@ -227,7 +240,7 @@ end
 flush()
 
 local next_run_at, next_queue = false, false
-local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
+head = head or redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
 if head[1] then
   next_run_at = head[2]
   next_queue = redis.call('HGET', job_key(id_of(head[1])), 'queue')

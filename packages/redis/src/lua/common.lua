@@ -331,9 +331,15 @@ local function insert_jobs(jobs, extra)
     end
   end
 
-  -- The earliest runAt waiting in `delayed` before this insert.
-  local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')[2]
-  local earliest = head and tonumber(head) or math.huge
+  -- The earliest runAt waiting in `delayed` before this insert, read only for scheduled jobs.
+  local earliest = math.huge
+  for i = 1, n do
+    if jobs[i][3] == 'scheduled' then
+      local head = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')[2]
+      if head then earliest = tonumber(head) end
+      break
+    end
+  end
 
   local last = redis.call('INCRBY', P .. 'id', n)
 
