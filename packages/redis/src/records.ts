@@ -124,8 +124,8 @@ function badChange(id: unknown, problem: string): TypeError {
 /**
  * One change as transition.lua reads it, written straight as JSON text (no array or object to
  * build and stringify per change): [id, to, from, {field: text or null, …}, leaseToken or null,
- * leaseExpiredBefore or null, and 1 when it removes the job]. Returns null for a change that cannot apply because no job can have
- * its id (it is reported false without a round trip).
+ * leaseExpiredBefore or null, and 1 when it removes the job]. Returns null for a change that cannot
+ * apply because no job can have its id (it is reported false without a round trip).
  */
 export function transitionJson(change: JobTransition): string | null {
   const { id, to, from, leaseToken, leaseExpiredBefore } = change;

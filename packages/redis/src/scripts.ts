@@ -104,6 +104,11 @@ function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
+/** Loads (or replaces) the library of every script as functions. */
+async function loadLibrary(client: Client): Promise<void> {
+  await client.call('FUNCTION', 'LOAD', 'REPLACE', sources().library);
+}
+
 /** The server cannot or may not run functions: run scripts instead. */
 function functionsRefused(error: unknown): boolean {
   const message = String((error as Error)?.message);
@@ -126,16 +131,15 @@ export class ScriptRunner {
    * mid-run) and settles how this client runs them.
    */
   static async open(client: Client): Promise<ScriptRunner> {
-    const { scripts, library } = sources();
     if (client instanceof Redis) {
       try {
-        await client.call('FUNCTION', 'LOAD', 'REPLACE', library);
+        await loadLibrary(client);
         return new ScriptRunner(client, 'function');
       } catch (error) {
         if (!functionsRefused(error)) throw error;
       }
     }
-    await Promise.all(Object.values(scripts).map(({ source }) => client.script('LOAD', source)));
+    await Promise.all(Object.values(sources().scripts).map(({ source }) => client.script('LOAD', source)));
     return new ScriptRunner(client, 'script');
   }
 
@@ -177,9 +181,7 @@ export class ScriptRunner {
 
   /** One FUNCTION LOAD for all the calls that found the library missing at once. */
   #reloadLibrary(): Promise<void> {
-    this.#loading ??= Promise.resolve(
-      this.#client.call('FUNCTION', 'LOAD', 'REPLACE', sources().library),
-    ).then(
+    this.#loading ??= loadLibrary(this.#client).then(
       () => {
         this.#loading = null;
       },

@@ -15,9 +15,9 @@
 -- heartbeat that renewed the lease after findExpired read it). It then leaves the indexes of its
 -- old state, gets the new state and fields (a `to` other than running clears the lease fields and
 -- cancelRequested),
--- and enters the indexes of its new state; or, with remove, it is deleted as deleteJob deletes it. A change out of running also drops a cancel request,
--- and a job with a concurrencyKey entering or leaving running moves its key's running count
--- (running-per-key). The script decides nothing else.
+-- and enters the indexes of its new state; or, with remove, it is deleted as deleteJob deletes it.
+-- A change out of running also drops a cancel request, and a job with a concurrencyKey entering or
+-- leaving running moves its key's running count (running-per-key). The script decides nothing else.
 
 local changes = cjson.decode(ARGV[1])
 local applied = {}
@@ -35,33 +35,33 @@ for c = 1, #changes do
   if ok then
     if handled[id] then flush() end
     handled[id] = true
-  end
-  if ok and change[7] == 1 then
-    remove_job(id, state)
-  elseif ok then
-    local m, pair = member(id), job[4]
-    -- What the indexes need besides: read only when the change leaves or enters a waiting state,
-    -- or finishes the job without a finishedAt of its own (the usual completion needs neither).
-    local priority, run_at, finished_at = false, values.runAt, values.finishedAt
-    local waiting = state == 'queued' or state == 'scheduled' or to == 'queued' or to == 'scheduled'
-    if waiting or (finished_at == nil and is_finished(to)) then
-      local more = redis.call('HMGET', key, 'priority', 'runAt', 'finishedAt')
-      priority, run_at = more[1], run_at or more[2]
-      if finished_at == nil then finished_at = more[3] end
+    if change[7] == 1 then
+      remove_job(id, state)
+    else
+      local m, pair = member(id), job[4]
+      -- What the indexes need besides: read only when the change leaves or enters a waiting state,
+      -- or finishes the job without a finishedAt of its own (the usual completion needs neither).
+      local priority, run_at, finished_at = false, values.runAt, values.finishedAt
+      local waiting = state == 'queued' or state == 'scheduled' or to == 'queued' or to == 'scheduled'
+      if waiting or (finished_at == nil and is_finished(to)) then
+        local more = redis.call('HMGET', key, 'priority', 'runAt', 'finishedAt')
+        priority, run_at = more[1], run_at or more[2]
+        if finished_at == nil then finished_at = more[3] end
+      end
+      if finished_at == NULL then finished_at = false end
+      index_remove(m, state, pair, priority)
+      local set, unset = { 'state', to }, {}
+      local lease_until = job[3]
+      if to ~= 'running' then
+        lease_until = false
+        unset[1], unset[2], unset[3], unset[4] = 'leaseToken', 'leaseUntil', 'workerId', 'cancelRequested'
+      end
+      if job[6] and (state == 'running') ~= (to == 'running') then
+        count_running_key(job[6], to == 'running' and 1 or -1)
+      end
+      write_fields(key, job[5], values, set, unset)
+      index_add(id, m, to, pair, priority, run_at, lease_until, finished_at)
     end
-    if finished_at == NULL then finished_at = false end
-    index_remove(m, state, pair, priority)
-    local set, unset = { 'state', to }, {}
-    local lease_until = job[3]
-    if to ~= 'running' then
-      lease_until = false
-      unset[1], unset[2], unset[3], unset[4] = 'leaseToken', 'leaseUntil', 'workerId', 'cancelRequested'
-    end
-    if job[6] and (state == 'running') ~= (to == 'running') then
-      count_running_key(job[6], to == 'running' and 1 or -1)
-    end
-    write_fields(key, job[5], values, set, unset)
-    index_add(id, m, to, pair, priority, run_at, lease_until, finished_at)
   end
   applied[c] = ok and '1' or '0'
 end
