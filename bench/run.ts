@@ -17,7 +17,7 @@
  *   --runs N          runs per measurement (default 3)
  *   --jobs N          jobs per measurement (default 20,000)
  *   --waiting N       jobs waiting in the scale scenario (default 1,000,000)
- *   --scale-runs N    runs of the 1M scale scenario (default 1: filling 1M jobs per target is slow)
+ *   --scale-runs N    runs of the 1M scale scenario, all on one fill (default: as --runs)
  *   --targets a,b     keys of the targets to run (default all; see below)
  *   --scenarios a,b   enqueue, drain, latency, delayed, scale (default all)
  *   --profile         CPU-profile each target's c=100 worker process into .tmp/bench-profiles
@@ -42,7 +42,7 @@ import { measureLatency } from './scenarios/latency.ts';
 import { measureDrain } from './scenarios/throughput.ts';
 import { ERRAND_BUILT, TargetProcess } from './child.ts';
 import { dropNamespace, makeTargets, POSTGRES_URL, REDIS_URL, type Target } from './targets.ts';
-import { canConnect, serverVersions as readServerVersions } from './servers.ts';
+import { canConnect, serverVersions as readServerVersions, settlePostgres } from './servers.ts';
 
 const SCENARIOS = ['enqueue', 'drain', 'latency', 'delayed', 'scale'] as const;
 const BATCH_SIZE = 1_000;
@@ -66,7 +66,7 @@ const jobs = positiveInteger('--jobs', args.jobs) ?? (args.smoke ? 200 : args.qu
 const runs = positiveInteger('--runs', args.runs) ?? (args.smoke || args.quick ? 1 : 3);
 const waiting =
   positiveInteger('--waiting', args.waiting) ?? (args.smoke ? 1_000 : args.quick ? 50_000 : 1_000_000);
-const scaleRuns = positiveInteger('--scale-runs', args['scale-runs']) ?? 1;
+const scaleRuns = positiveInteger('--scale-runs', args['scale-runs']) ?? runs;
 const latencyJobs = args.smoke ? 20 : args.quick ? 100 : 500;
 const delayedJobs = args.smoke ? 100 : args.quick ? 2_000 : 10_000;
 const drainCapMs = args.smoke ? 30_000 : args.quick ? 5_000 : 6_000;
@@ -277,31 +277,40 @@ try {
     }
   }
   if (scenarios.includes('scale')) {
-    for (let run = 1; run <= scaleRuns; run++) {
-      // One store of `waiting` jobs per library (graphile-worker's two configurations drain the same
-      // one in turn, each running `jobs` of it), all filled at once before any is measured: filling
-      // 1,000,000 jobs per library one after another would take most of the bench's 15 minutes.
-      const stores = new Map<Target, string>();
-      for (const target of targets) {
-        if (target.sharedProcess) continue;
-        const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
-        if (!stores.has(owner)) stores.set(owner, context.namespace());
-      }
-      try {
-        const fillStartedAt = performance.now();
-        const fills = await Promise.allSettled(
-          [...stores].map(async ([owner, namespace]) => {
-            const ms = await context.fill(owner, namespace, waiting, 0);
-            progress(
-              `${owner.name}: filled ${waiting.toLocaleString('en-US')} jobs in ${(ms / 1_000).toFixed(1)} s`,
-            );
-          }),
-        );
+    // One store of `waiting` jobs per library (graphile-worker's two configurations drain the same
+    // one in turn, each running `jobs` of it), all filled at once before any is measured, and kept
+    // for every run: filling 1,000,000 jobs per library takes about a minute.
+    const stores = new Map<Target, string>();
+    const ownerOf = (target: Target) =>
+      (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+    for (const target of targets) {
+      if (target.sharedProcess) continue;
+      const owner = ownerOf(target);
+      if (!stores.has(owner)) stores.set(owner, context.namespace());
+    }
+    try {
+      const fillStartedAt = performance.now();
+      const fills = await Promise.allSettled(
+        [...stores].map(async ([owner, namespace]) => {
+          const ms = await context.fill(owner, namespace, waiting, 0);
+          progress(
+            `${owner.name}: filled ${waiting.toLocaleString('en-US')} jobs in ${(ms / 1_000).toFixed(1)} s`,
+          );
+        }),
+      );
+      progress(
+        `scale: all stores filled in ${((performance.now() - fillStartedAt) / 1_000).toFixed(1)} s, side by side`,
+      );
+      for (const fill of fills)
+        if (fill.status === 'rejected') notes.push(`FAILED a scale fill: ${String(fill.reason)}`);
+      const postgresStores = [...stores].filter(([owner]) => owner.backend === 'postgres');
+      if (postgresStores.length > 0) {
+        const ms = await settlePostgres(postgresStores.map(([, namespace]) => namespace));
         progress(
-          `scale: all stores filled in ${((performance.now() - fillStartedAt) / 1_000).toFixed(1)} s, side by side`,
+          `scale: PostgreSQL stores vacuumed, analyzed and checkpointed in ${(ms / 1_000).toFixed(1)} s`,
         );
-        for (const fill of fills)
-          if (fill.status === 'rejected') notes.push(`FAILED a scale fill: ${String(fill.reason)}`);
+      }
+      for (let run = 1; run <= scaleRuns; run++) {
         await eachTarget(run, 'scale', async (target) => {
           if (target.sharedProcess) {
             if (run === 1) {
@@ -311,7 +320,7 @@ try {
             }
             return;
           }
-          const owner = (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+          const owner = ownerOf(target);
           const namespace = stores.get(owner)!;
           // The same drain on a store of only the N jobs, just before: the 1M figure is compared with
           // this one, measured minutes apart at most, not with the c=100 runs of earlier minutes.
@@ -334,10 +343,12 @@ try {
           progress(
             `${target.name} scale run ${run}/${scaleRuns}: ${rate(result.jobsPerSecond)} with ${waiting.toLocaleString('en-US')} waiting`,
           );
+          // Untimed: the next drain of this store again finds `waiting` jobs (the new ones queue last).
+          await context.fill(owner, namespace, jobs, 0);
         });
-      } finally {
-        for (const [owner, namespace] of stores) await dropNamespace(owner, namespace, scratchDir);
       }
+    } finally {
+      for (const [owner, namespace] of stores) await dropNamespace(owner, namespace, scratchDir);
     }
   }
 } finally {
