@@ -1,0 +1,21 @@
+-- Schema version 6: the claim's statement runs on one generic plan, planned once per connection.
+--
+-- Why: errand.claim_jobs() (005) runs its statement through PL/pgSQL's plan cache, which plans the
+-- first five calls for their parameter values and then keeps planning every call anew if those
+-- custom plans look cheaper than the generic one. Once the jobs table has statistics (autovacuum
+-- analyzes it after any large enqueue), they do: the estimates for a million queued rows make the
+-- generic plan's cost look higher, although both plans are the same index walk (jobs_queued, then
+-- jobs_scheduled per priority, then the update through the primary key). So every claim paid for
+-- planning a recursive, five-part statement again.
+--
+-- Measured (PostgreSQL 15, this 2-core machine, 2026-11-25): 1,000,000 queued jobs, after VACUUM
+-- (ANALYZE), claims of 100 by pgbench (-M prepared, 300 per run, alternating): 1.30, 1.31 and 1.64 ms
+-- a claim with the planner's choice, 1.04, 1.16 and 1.24 ms with the generic plan. Before ANALYZE
+-- the choice was already the generic plan (0.85 ms both ways). In the bench's drain of 20,000 with
+-- 1,000,000 waiting, an analyzed store ran 0.74-0.85 of the plain drain against 0.92-1.02 unanalyzed.
+--
+-- Inputs: none. Outputs: none. Atomicity: one transaction with the schema_version row it writes,
+-- under the migration lock (migrations.ts), as for 001. ALTER FUNCTION takes a lock on the function
+-- only; claims running meanwhile keep their plans until their connection next calls it.
+ALTER FUNCTION errand.claim_jobs(text[], text[], text[], integer, bigint, text, bigint, text)
+  SET plan_cache_mode = force_generic_plan;
