@@ -11,11 +11,11 @@
 -- Measured (PostgreSQL 15, this 2-core machine, 2026-11-25): 1,000,000 queued jobs, after VACUUM
 -- (ANALYZE), claims of 100 by pgbench (-M prepared, 300 per run, alternating): 1.30, 1.31 and 1.64 ms
 -- a claim with the planner's choice, 1.04, 1.16 and 1.24 ms with the generic plan. Before ANALYZE
--- the choice was already the generic plan (0.85 ms both ways). In the bench's drain of 20,000 with
+-- the choice was already the generic plan (0.85-0.96 ms either way). In the bench's drain of 20,000 with
 -- 1,000,000 waiting, an analyzed store ran 0.74-0.85 of the plain drain against 0.92-1.02 unanalyzed.
 --
 -- Inputs: none. Outputs: none. Atomicity: one transaction with the schema_version row it writes,
--- under the migration lock (migrations.ts), as for 001. ALTER FUNCTION takes a lock on the function
--- only; claims running meanwhile keep their plans until their connection next calls it.
+-- under the migration lock (migrations.ts), as for 001. ALTER FUNCTION changes the function's catalogue
+-- row only: a claim running meanwhile ends as it began, and each connection's next claim runs with it.
 ALTER FUNCTION errand.claim_jobs(text[], text[], text[], integer, bigint, text, bigint, text)
   SET plan_cache_mode = force_generic_plan;
