@@ -283,10 +283,13 @@ try {
     const stores = new Map<Target, string>();
     const ownerOf = (target: Target) =>
       (target.enqueueOf && targets.find((t) => t.name === target.enqueueOf)) || target;
+    /** Drains still to come on each store: the last one needs no top-up after it. */
+    const drainsLeft = new Map<Target, number>();
     for (const target of targets) {
       if (target.sharedProcess) continue;
       const owner = ownerOf(target);
       if (!stores.has(owner)) stores.set(owner, context.namespace());
+      drainsLeft.set(owner, (drainsLeft.get(owner) ?? 0) + scaleRuns);
     }
     try {
       const fillStartedAt = performance.now();
@@ -344,7 +347,9 @@ try {
             `${target.name} scale run ${run}/${scaleRuns}: ${rate(result.jobsPerSecond)} with ${waiting.toLocaleString('en-US')} waiting`,
           );
           // Untimed: the next drain of this store again finds `waiting` jobs (the new ones queue last).
-          await context.fill(owner, namespace, jobs, 0);
+          const left = drainsLeft.get(owner)! - 1;
+          drainsLeft.set(owner, left);
+          if (left > 0) await context.fill(owner, namespace, jobs, 0);
         });
       }
     } finally {
