@@ -18,6 +18,8 @@ const QUEUES = ['q1', 'q2'];
 const KEYS = ['k1', 'k2', 'k3'];
 const STATES: JobState[] = ['scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const LONG = `"${'x'.repeat(100)}"`;
+/** Ids per bucket of an id set (common.lua's ID_BUCKET). */
+const ID_BUCKET = 128;
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -50,9 +52,36 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
   }
   const zsets = new Map<string, Map<string, number>>();
   const uniqueSets = new Map<string, Set<string>>();
+  // The id sets: their ids gathered from the buckets, each checked against its bucket's number.
+  const idSets = new Map<string, Set<string>>();
+  const buckets = new Map<string, Set<string>>();
+  for (const key of keys) {
+    const name = key.slice(tag.length);
+    if ((await client.type(key)) !== 'set' || name === 'paused') continue;
+    const match = /^(by-(?:state|pair):.+):(\d+)$/.exec(name);
+    assert.ok(match, `${name}: a set that is neither \`paused\` nor an id set's bucket`);
+    const [, idSet, bucket] = match;
+    if (!idSets.has(idSet!)) idSets.set(idSet!, new Set());
+    if (!buckets.has(idSet!)) buckets.set(idSet!, new Set());
+    buckets.get(idSet!)!.add(bucket!);
+    for (const id of await client.smembers(key)) {
+      assert.equal(Math.floor(Number(id) / ID_BUCKET), Number(bucket), `${name} holds ${id}`);
+      idSets.get(idSet!)!.add(id);
+    }
+  }
   for (const key of keys) {
     if ((await client.type(key)) !== 'zset') continue;
     const name = key.slice(tag.length);
+    if (name.startsWith('by-')) {
+      // An id set's zset lists exactly its buckets that hold ids, scored by their number.
+      const flat = await client.zrange(key, '0', '-1', 'WITHSCORES');
+      for (let i = 0; i < flat.length; i += 2)
+        assert.equal(flat[i], flat[i + 1], `${name}: bucket ${flat[i]}`);
+      const listed = flat.filter((_, i) => i % 2 === 0).sort();
+      assert.deepEqual(listed, [...(buckets.get(name) ?? [])].sort(), `${name} lists its buckets`);
+      buckets.delete(name);
+      continue;
+    }
     // Checked on their own below: the starts of rate limits, and the candidates for unique holder.
     if (name.startsWith('rate:')) continue;
     if (name.startsWith('unique:')) {
@@ -64,7 +93,13 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     for (let i = 0; i < flat.length; i += 2) members.set(flat[i]!, Number(flat[i + 1]));
     zsets.set(key.slice(tag.length), members);
   }
+  assert.deepEqual([...buckets.keys()], [], 'every id set has its zset of buckets');
   const member = (id: string) => String.fromCharCode(96 + id.length) + id;
+  const expectedIds = new Map<string, Set<string>>();
+  const expectId = (idSet: string, id: string) => {
+    if (!expectedIds.has(idSet)) expectedIds.set(idSet, new Set());
+    expectedIds.get(idSet)!.add(id);
+  };
   const expected = new Map<string, Map<string, number>>();
   const expect = (key: string, m: string, score: number) => {
     if (!expected.has(key)) expected.set(key, new Map());
@@ -84,9 +119,9 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
     if (job.uniqueKey !== undefined && job.uniqueUntil === undefined) {
       assert.ok(uniqueSets.get(job.uniqueKey)?.has(m), `job ${id}: missing from unique:${job.uniqueKey}`);
     }
-    // Running jobs are in `leases`, not in a state zset; every job is in its pair's list zset.
-    if (state !== 'running') expect(`state:${state}`, m, Number(id));
-    expect(`list:${job.pair}:${state}`, m, Number(id));
+    // Running jobs are in `leases`, not in a by-state id set; every job is in its pair's id set.
+    if (state !== 'running') expectId(`by-state:${state}`, id);
+    expectId(`by-pair:${job.pair}:${state}`, id);
     counts.set(`${job.pair}:${state}`, (counts.get(`${job.pair}:${state}`) ?? 0) + 1);
     const ready = `ready:${job.pair}:${job.priority}`;
     if (state === 'queued' || (state === 'scheduled' && zsets.get(ready)?.has(m))) {
@@ -111,6 +146,9 @@ async function checkIndexes(client: Redis, tag: string): Promise<void> {
         .map(([key, members]) => [key, Object.fromEntries(members)]),
     );
   assert.deepEqual(asObject(zsets), asObject(expected), 'every zset holds exactly the jobs of its index');
+  const sorted = (map: Map<string, Set<string>>) =>
+    Object.fromEntries([...map].map(([idSet, ids]) => [idSet, [...ids].sort()]));
+  assert.deepEqual(sorted(idSets), sorted(expectedIds), 'every id set holds exactly the jobs of its index');
   const storedCounts = await client.hgetall(`${tag}counts`);
   assert.deepEqual(
     Object.fromEntries(Object.entries(storedCounts).map(([field, value]) => [field, Number(value)])),

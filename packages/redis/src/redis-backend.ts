@@ -49,8 +49,8 @@ const WRITE_CHUNK = 500;
 const PRUNE_CHUNK = 1_000;
 /** Most jobs one list script examines before it hands back a cursor. */
 const LIST_BUDGET = 1_000;
-/** Most jobs one step of build-list-index.lua reads (a store written before list:<pair>:<state>). */
-const LIST_INDEX_CHUNK = 1_000;
+/** Most jobs one step of build-id-index.lua reads (a store written before the id sets). */
+const ID_INDEX_CHUNK = 1_000;
 
 /**
  * The Redis backend. Every state change is one Lua script (src/lua/*.lua), so it is atomic on the
@@ -406,25 +406,25 @@ export class RedisBackend implements Backend {
     }
     this.#scripts = scripts;
     await checkEvictionPolicy(client, options.logger);
-    await this.#buildListIndex(scripts);
+    await this.#buildIdIndex(scripts);
     this.#ready = true;
   }
 
   /**
-   * A store written before the list:<pair>:<state> zsets existed gets them here, once: steps of
-   * LIST_INDEX_CHUNK jobs each until build-list-index.lua says every job is in. About a second per
-   * 100,000 jobs; processes starting together share the walk, and one interrupted resumes it.
+   * A store written before the by-state and by-pair id sets existed gets them here, once: steps of
+   * ID_INDEX_CHUNK jobs each until build-id-index.lua says every job is in. Processes starting
+   * together share the walk, and one interrupted resumes it.
    */
-  async #buildListIndex(scripts: ScriptRunner): Promise<void> {
-    const step = () => scripts.run('build-list-index', this.#idKey, [LIST_INDEX_CHUNK]);
+  async #buildIdIndex(scripts: ScriptRunner): Promise<void> {
+    const step = () => scripts.run('build-id-index', this.#idKey, [ID_INDEX_CHUNK]);
     if ((await step()) === 1) return;
     const logger = this.#options.logger;
     logger.info(
-      'redis backend: indexing the stored jobs by queue and task for list() (once, after an upgrade)',
+      'redis backend: indexing the stored jobs by state, queue and task for list() (once, after an upgrade)',
     );
     const started = Date.now();
     while ((await step()) !== 1);
-    logger.info(`redis backend: jobs indexed by queue and task in ${Date.now() - started} ms`);
+    logger.info(`redis backend: jobs indexed by state, queue and task in ${Date.now() - started} ms`);
   }
 
   /** The scripts PUBLISHed a wake-up for these jobs' queues: the core's notify() skips them. */

@@ -41,7 +41,7 @@ export const SCRIPT_NAMES = [
   'set-schedule-paused',
   'delete-job',
   'finished-counts',
-  'build-list-index',
+  'build-id-index',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -33,7 +33,7 @@
 --    claim order) wait until those keys drain below SKIP_MAX; each claim then costs
 --    O(zsets + (limit + SKIP_MAX) * log n).
 -- 5. Each job becomes running: attempt + 1, startedAt now, the lease; it enters `leases` and moves
---    from list:<pair>:<state> to list:<pair>:running; a job with
+--    from by-pair:<pair>:<state> to by-pair:<pair>:running; a job with
 --    a concurrencyKey counts in running-per-key; under a rate limit, each start enters rate:<key>.
 
 local PROMOTE_MAX = 1000
@@ -223,10 +223,10 @@ for _, entry in ipairs(taken) do
     local attempt = tostring(tonumber(job.attempt) + 1)
     redis.call('HSET', key, 'state', 'running', 'attempt', attempt, 'startedAt', now,
       'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
-    zrem(state_key(state), m)
-    zrem(list_key(pair, state), m)
+    id_rem(state_set(state), id)
+    id_rem(pair_set(pair, state), id)
     zadd(LEASES, lease_until, m)
-    zadd(list_key(pair, 'running'), id, m)
+    id_add(pair_set(pair, 'running'), id)
     count(pair, state, -1)
     count(pair, 'running', 1)
     if job.concurrencyKey then count_running_key(job.concurrencyKey, 1) end

@@ -28,12 +28,13 @@
 --                                     'running' for list: it holds no more jobs than workers run)
 --   finished                  zset    succeeded, failed and cancelled jobs that have a finishedAt;
 --                                     score finishedAt
---   state:<state>             zset    every job in that state but running; score id (for list)
---   list:<pair>:<state>       zset    every job of one (queue, task) pair in one state, running
---                                     included; score id (for list with a queue or task)
---   list-index                string  'built' once every job is in its list:<pair>:<state> zset;
---                                     before that (a store written by errand before those zsets
---                                     existed), where build-list-index.lua's walk has got to
+--   by-state:<state>          id set  every job in that state but running (for list)
+--   by-pair:<pair>:<state>    id set  every job of one (queue, task) pair in one state, running
+--                                     included (for list with a queue or task)
+--   id-index                  string  'built' once every job is in its id sets; before that (a
+--                                     store written by errand before them, with zsets state:<state>
+--                                     and maybe list:<pair>:<state>), where build-id-index.lua's
+--                                     walk has got to
 --   counts                    hash    '<pair>:<state>' -> number of jobs (no zero entries), for stats
 --   unique:<uniqueKey>        zset    the jobs inserted with insertUnique under that key (score id):
 --                                     the candidates for holder; each job hash keeps its own
@@ -47,6 +48,14 @@
 --   schedules                 hash    schedule name -> JSON {task, spec, payload, lastTickAt, paused,
 --                                     declaredAt} (times as decimal text, lastTickAt false when null)
 --   wake                      channel the JSON array of queues that just got claimable jobs
+--
+-- An id set holds job ids, split by id into buckets of ID_BUCKET: <base>:<n> is a set of the ids from
+-- n * ID_BUCKET to (n + 1) * ID_BUCKET - 1, and <base> a zset of the buckets that hold any (member
+-- and score n). Redis keeps such a small set of integers as one sorted array (an intset, up to
+-- set-max-intset-entries, 512 by default), so adding or removing an id changes one short array
+-- wherever the store's size, where a zset of a million jobs costs a dict and skiplist change in
+-- memory the size of the store: claims from behind 1,000,000 waiting jobs slowed by about a tenth
+-- when the state and pair indexes were such zsets (see docs/BENCHMARKS.md).
 --
 -- Zset members are ids led by one letter that gives their length ('a' for 1 digit, 'b' for 2, ...):
 -- 9 -> 'a9', 10 -> 'b10'. Members that tie on score sort by member, so they sort by id as numbers.
@@ -86,28 +95,29 @@ local function id_of(m) return string.sub(m, 2) end
 local function ready_key(pair, priority) return P .. 'ready:' .. pair .. ':' .. priority end
 local function levels_key(pair) return P .. 'levels:' .. pair end
 -- Key names built once per prefix: begin() empties them when the prefix changes.
-local STATE_KEYS, LIST_KEYS = {}, {}
-local function state_key(state)
+local STATE_KEYS, PAIR_KEYS = {}, {}
+local function state_set(state)
   local key = STATE_KEYS[state]
   if not key then
-    key = P .. 'state:' .. state
+    key = P .. 'by-state:' .. state
     STATE_KEYS[state] = key
   end
   return key
 end
-local function list_key(pair, state)
-  local by_state = LIST_KEYS[pair]
+local function pair_set(pair, state)
+  local by_state = PAIR_KEYS[pair]
   if not by_state then
     by_state = {}
-    LIST_KEYS[pair] = by_state
+    PAIR_KEYS[pair] = by_state
   end
   local key = by_state[state]
   if not key then
-    key = P .. 'list:' .. pair .. ':' .. state
+    key = P .. 'by-pair:' .. pair .. ':' .. state
     by_state[state] = key
   end
   return key
 end
+local ID_BUCKET = 128
 local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'cancelled'
 end
@@ -197,6 +207,8 @@ end
 -- Pending index changes, written by flush(), and emptied by begin() in case a call failed before
 -- its flush().
 local pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
+-- Per bucket key of an id set: { id set, bucket number, id, id, ... }.
+local pending_id_add, pending_id_rem = {}, {}
 
 local function zadd(key, score, m)
   local list = pending_add[key]
@@ -216,6 +228,19 @@ local function zrem(key, m)
   end
   list[#list + 1] = m
 end
+
+local function id_change(pending, ids, id)
+  local n = string.format('%d', math.floor(tonumber(id) / ID_BUCKET))
+  local key = ids .. ':' .. n
+  local change = pending[key]
+  if not change then
+    change = { ids, n }
+    pending[key] = change
+  end
+  change[#change + 1] = id
+end
+local function id_add(ids, id) id_change(pending_id_add, ids, id) end
+local function id_rem(ids, id) id_change(pending_id_rem, ids, id) end
 
 -- Counts per pair and state, as nested tables: no string to build per job.
 local function count(pair, state, delta)
@@ -246,6 +271,17 @@ end
 local function flush()
   for key, members in pairs(pending_rem) do call_chunked('ZREM', key, members) end
   for key, args in pairs(pending_add) do call_chunked('ZADD', key, args) end
+  -- A bucket is in its id set's zset while it holds ids: Redis deletes an emptied set, and a set
+  -- that holds only what this SADD added is new.
+  for key, change in pairs(pending_id_rem) do
+    redis.call('SREM', key, unpack(change, 3))
+    if redis.call('EXISTS', key) == 0 then redis.call('ZREM', change[1], change[2]) end
+  end
+  for key, change in pairs(pending_id_add) do
+    if redis.call('SADD', key, unpack(change, 3)) == redis.call('SCARD', key) then
+      redis.call('ZADD', change[1], change[2], change[2])
+    end
+  end
   for key, level in pairs(touched_ready) do
     if redis.call('EXISTS', key) == 0 then redis.call('ZREM', level[1], level[2]) end
   end
@@ -258,11 +294,12 @@ local function flush()
     end
   end
   pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
+  pending_id_add, pending_id_rem = {}, {}
 end
 
 -- Adds a job to the indexes of `state`. Times are the job's (text as stored, or false).
 local function index_add(id, m, state, pair, priority, run_at, lease_until, finished_at)
-  zadd(list_key(pair, state), id, m)
+  id_add(pair_set(pair, state), id)
   if state == 'queued' then
     zadd(ready_key(pair, priority), run_at, m)
     zadd(levels_key(pair), priority, priority)
@@ -275,14 +312,15 @@ local function index_add(id, m, state, pair, priority, run_at, lease_until, fini
   elseif finished_at then
     zadd(FINISHED, finished_at, m)
   end
-  zadd(state_key(state), id, m)
+  id_add(state_set(state), id)
   count(pair, state, 1)
 end
 
 -- Removes a job from the indexes of `state`. A scheduled job may have been promoted to its ready
 -- zset already, so it leaves both.
 local function index_remove(m, state, pair, priority)
-  zrem(list_key(pair, state), m)
+  local id = id_of(m)
+  id_rem(pair_set(pair, state), id)
   if state == 'queued' or state == 'scheduled' then
     if state == 'scheduled' then zrem(DELAYED, m) end
     zrem(ready_key(pair, priority), m)
@@ -294,7 +332,7 @@ local function index_remove(m, state, pair, priority)
   else
     zrem(FINISHED, m)
   end
-  zrem(state_key(state), m)
+  id_rem(state_set(state), id)
   count(pair, state, -1)
 end
 
@@ -408,8 +446,9 @@ local function begin(keys)
     RUNNING_PER_KEY = P .. 'running-per-key'
     PAUSED = P .. 'paused'
     SCHEDULES = P .. 'schedules'
-    STATE_KEYS, LIST_KEYS = {}, {}
+    STATE_KEYS, PAIR_KEYS = {}, {}
   end
   NULL = cjson.null
   pending_add, pending_rem, pending_count, touched_ready = {}, {}, {}, {}
+  pending_id_add, pending_id_rem = {}, {}
 end

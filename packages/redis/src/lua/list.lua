@@ -9,13 +9,14 @@
 --          the filter matches. `read` is how many index entries the script read (for the tests).
 -- Atomic:  each call is one script; a page that takes several calls is read in stretches.
 --
--- With a queue or a task, jobs come from the list:<pair>:<state> zsets (score id) of the pairs of
--- that queue and/or task (queues-of:<task>, or `pairs` for a queue alone) and of `state`, or of
--- every state: every entry read matches, and a page reads at most want + (zsets × FIRST) entries
--- plus one more batch per zset that runs dry, whatever the jobs between the matches. Without
--- them, jobs come from the index of `state`, or of every state merged by id: the state zsets
--- (score id), and for running jobs `leases`, read whole and sorted by id (it holds at most as many
--- jobs as the workers run at once).
+-- With a queue or a task, jobs come from the by-pair:<pair>:<state> id sets of the pairs of that
+-- queue and/or task (queues-of:<task>, or `pairs` for a queue alone) and of `state`, or of every
+-- state: every entry read matches, and a page reads at most want + (id sets × FIRST) entries, plus
+-- one more batch per id set that runs dry, plus the rest of each bucket it reads (an id set is
+-- read a bucket at a time), whatever the jobs between the matches. Without them, jobs come from
+-- the index of `state`, or of every state merged by id: the by-state:<state> id sets, and for
+-- running jobs `leases`, read whole and sorted by id (it holds at most as many jobs as the workers
+-- run at once).
 
 local STATES = { 'scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled' }
 local state, task, queue, before = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -23,15 +24,31 @@ local want, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
 local high = before ~= '' and tonumber(before) or math.huge
 local read = 0
 
--- Up to `count` ids of zset `key` below `high`, highest first, as numbers.
-local function ids_below(key, limit_high, count)
-  local bound = limit_high == math.huge and '+inf' or '(' .. string.format('%d', limit_high)
-  local ids = {}
-  for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', key, bound, '-inf', 'LIMIT', 0, count)) do
-    ids[#ids + 1] = tonumber(id_of(m))
+-- Up to `count` ids of id set `ids` below `limit_high`, highest first, as numbers: its buckets from
+-- the one that would hold limit_high - 1 down, each read whole.
+local function ids_below(ids, limit_high, count)
+  local found = {}
+  local top = limit_high == math.huge and '+inf'
+    or string.format('%d', math.floor((limit_high - 1) / ID_BUCKET))
+  while true do
+    local buckets = redis.call('ZREVRANGEBYSCORE', ids, top, '-inf', 'LIMIT', 0, 8)
+    if #buckets == 0 then return found end
+    for _, n in ipairs(buckets) do
+      local members = redis.call('SMEMBERS', ids .. ':' .. n)
+      read = read + #members
+      local numbers = {}
+      for _, id in ipairs(members) do
+        local number = tonumber(id)
+        if number < limit_high then numbers[#numbers + 1] = number end
+      end
+      table.sort(numbers, function(a, b) return a > b end)
+      for _, number in ipairs(numbers) do
+        found[#found + 1] = number
+        if #found == count then return found end
+      end
+      top = '(' .. n
+    end
   end
-  read = read + #ids
-  return ids
 end
 
 if task ~= '' or queue ~= '' then
@@ -48,12 +65,12 @@ if task ~= '' or queue ~= '' then
       if cjson.decode(flat[i + 1])[1] == queue then pairs_of[#pairs_of + 1] = flat[i] end
     end
   end
-  -- A k-way merge by id over their zsets: each is read FIRST ids at a time, then `want` at a time.
+  -- A k-way merge by id over their id sets: each is read FIRST ids at a time, then `want` at a time.
   local FIRST = math.min(want, 10)
   local streams = {}
   for _, pair in ipairs(pairs_of) do
     for _, s in ipairs(state ~= '' and { state } or STATES) do
-      local key = list_key(pair, s)
+      local key = pair_set(pair, s)
       local ids = ids_below(key, high, FIRST)
       if #ids > 0 then streams[#streams + 1] = { key = key, ids = ids, next = 1, full = #ids == FIRST } end
     end
@@ -100,7 +117,7 @@ local function below(s, limit_high)
     end
     return ids
   end
-  return ids_below(state_key(s), limit_high, batch)
+  return ids_below(state_set(s), limit_high, batch)
 end
 
 local sources = state ~= '' and { state } or STATES
