@@ -60,10 +60,10 @@
 -- Zset members are ids led by one letter that gives their length ('a' for 1 digit, 'b' for 2, ...):
 -- 9 -> 'a9', 10 -> 'b10'. Members that tie on score sort by member, so they sort by id as numbers.
 --
--- Index changes are collected (zadd, zrem, count) and written by flush(): one variadic ZADD or ZREM
--- per key instead of one call per job. Per key, removals are written before additions, which is
--- right for one job leaving and entering the same zset in one change; a script that handles the
--- same job twice must flush() in between.
+-- Index changes are collected (zadd, zrem, id_add, id_rem, count) and written by flush(): one
+-- variadic ZADD, ZREM, SADD or SREM per key instead of one call per job. Per key, removals are
+-- written before additions, which is right for one job leaving and entering the same zset or id set
+-- in one change; a script that handles the same job twice must flush() in between.
 --
 -- Writes never fail after a script's first write: callers check every value before sending it,
 -- and a script reads what it needs before it writes. Under maxmemory, Redis refuses a function that
