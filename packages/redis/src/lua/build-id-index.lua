@@ -15,7 +15,6 @@
 
 local ID_INDEX = P .. 'id-index'
 local WALK = { 'scheduled', 'queued', 'succeeded', 'failed', 'cancelled' }
-local STATES = { 'scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled' }
 local limit = tonumber(ARGV[1])
 
 local at = redis.call('GET', ID_INDEX)
@@ -35,10 +34,7 @@ local function add(members)
   for _, m in ipairs(members) do
     local id = id_of(m)
     local job = redis.call('HMGET', job_key(id), 'state', 'pair')
-    if job[1] then
-      if job[1] ~= 'running' then id_add(state_set(job[1]), id) end
-      id_add(pair_set(job[2], job[1]), id)
-    end
+    if job[1] then id_sets_add(id, job[1], job[2]) end
   end
   flush()
 end
@@ -58,7 +54,7 @@ end
 add(redis.call('ZRANGE', LEASES, 0, -1))
 local old = { P .. 'list-index' }
 for _, pair in ipairs(redis.call('HKEYS', PAIRS)) do
-  for _, state in ipairs(STATES) do old[#old + 1] = P .. 'list:' .. pair .. ':' .. state end
+  for _, state in ipairs(JOB_STATES) do old[#old + 1] = P .. 'list:' .. pair .. ':' .. state end
 end
 for i = 1, #old, CHUNK do redis.call('UNLINK', unpack(old, i, math.min(i + CHUNK - 1, #old))) end
 redis.call('SET', ID_INDEX, 'built')

@@ -223,10 +223,9 @@ for _, entry in ipairs(taken) do
     local attempt = tostring(tonumber(job.attempt) + 1)
     redis.call('HSET', key, 'state', 'running', 'attempt', attempt, 'startedAt', now,
       'leaseToken', lease_token, 'leaseUntil', lease_until, 'workerId', worker_id)
-    id_rem(state_set(state), id)
-    id_rem(pair_set(pair, state), id)
+    id_sets_remove(id, state, pair)
     zadd(LEASES, lease_until, m)
-    id_add(pair_set(pair, 'running'), id)
+    id_sets_add(id, 'running', pair)
     count(pair, state, -1)
     count(pair, 'running', 1)
     if job.concurrencyKey then count_running_key(job.concurrencyKey, 1) end

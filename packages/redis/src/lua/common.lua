@@ -118,6 +118,7 @@ local function pair_set(pair, state)
   return key
 end
 local ID_BUCKET = 128
+local JOB_STATES = { 'scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled' }
 local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'cancelled'
 end
@@ -297,9 +298,20 @@ local function flush()
   pending_id_add, pending_id_rem = {}, {}
 end
 
+-- A job's entries in the id sets list() reads: its pair's set of `state`, and the set of `state`
+-- unless it runs (`leases` lists the running jobs).
+local function id_sets_add(id, state, pair)
+  id_add(pair_set(pair, state), id)
+  if state ~= 'running' then id_add(state_set(state), id) end
+end
+local function id_sets_remove(id, state, pair)
+  id_rem(pair_set(pair, state), id)
+  if state ~= 'running' then id_rem(state_set(state), id) end
+end
+
 -- Adds a job to the indexes of `state`. Times are the job's (text as stored, or false).
 local function index_add(id, m, state, pair, priority, run_at, lease_until, finished_at)
-  id_add(pair_set(pair, state), id)
+  id_sets_add(id, state, pair)
   if state == 'queued' then
     zadd(ready_key(pair, priority), run_at, m)
     zadd(levels_key(pair), priority, priority)
@@ -312,15 +324,13 @@ local function index_add(id, m, state, pair, priority, run_at, lease_until, fini
   elseif finished_at then
     zadd(FINISHED, finished_at, m)
   end
-  id_add(state_set(state), id)
   count(pair, state, 1)
 end
 
 -- Removes a job from the indexes of `state`. A scheduled job may have been promoted to its ready
 -- zset already, so it leaves both.
 local function index_remove(m, state, pair, priority)
-  local id = id_of(m)
-  id_rem(pair_set(pair, state), id)
+  id_sets_remove(id_of(m), state, pair)
   if state == 'queued' or state == 'scheduled' then
     if state == 'scheduled' then zrem(DELAYED, m) end
     zrem(ready_key(pair, priority), m)
@@ -332,7 +342,6 @@ local function index_remove(m, state, pair, priority)
   else
     zrem(FINISHED, m)
   end
-  id_rem(state_set(state), id)
   count(pair, state, -1)
 end
 

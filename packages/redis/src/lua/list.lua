@@ -18,7 +18,6 @@
 -- running jobs `leases`, read whole and sorted by id (it holds at most as many jobs as the workers
 -- run at once).
 
-local STATES = { 'scheduled', 'queued', 'running', 'succeeded', 'failed', 'cancelled' }
 local state, task, queue, before = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local want, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
 local high = before ~= '' and tonumber(before) or math.huge
@@ -69,7 +68,7 @@ if task ~= '' or queue ~= '' then
   local FIRST = math.min(want, 10)
   local streams = {}
   for _, pair in ipairs(pairs_of) do
-    for _, s in ipairs(state ~= '' and { state } or STATES) do
+    for _, s in ipairs(state ~= '' and { state } or JOB_STATES) do
       local key = pair_set(pair, s)
       local ids = ids_below(key, high, FIRST)
       if #ids > 0 then streams[#streams + 1] = { key = key, ids = ids, next = 1, full = #ids == FIRST } end
@@ -120,7 +119,7 @@ local function below(s, limit_high)
   return ids_below(state_set(s), limit_high, batch)
 end
 
-local sources = state ~= '' and { state } or STATES
+local sources = state ~= '' and { state } or JOB_STATES
 local jobs = {}
 local examined = 0
 while true do
