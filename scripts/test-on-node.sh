@@ -122,6 +122,14 @@ echo "native modules built against the headers in $headersdir"
 log "npm ci"
 npm_config_nodedir=$headersdir npm_config_build_from_source=true npm ci --no-audit --no-fund
 
+# The lock holds the better-sqlite3 that CI's Node 20 gets. An app on this Node gets what npm resolves from
+# @errand/sqlite's range for a fresh install: the newest release whose engines accept this Node (13, with its
+# own Node-API binaries, from Node 22 on). Test that one.
+range=$(node -p "require('./packages/sqlite/package.json').dependencies['better-sqlite3']")
+log "better-sqlite3 as a fresh install on node $version resolves $range"
+npm_config_nodedir=$headersdir npm_config_build_from_source=true \
+  npm install --no-audit --no-fund --workspace @errand/sqlite "better-sqlite3@$range"
+
 log "Checking better-sqlite3 loads"
 node -e "
   const Database = require('better-sqlite3');

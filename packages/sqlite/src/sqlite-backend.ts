@@ -20,6 +20,7 @@ import type {
   WorkerRecord,
 } from '@errand/core';
 import { CallerTransactions, databaseFile } from './caller-transaction.ts';
+import { assertDriverRunsHere } from './driver-support.ts';
 import { jobWriter, type JobWriter } from './job-writer.ts';
 import { FileWakeups } from './file-wakeups.ts';
 import { transitionJobs } from './job-transitions.ts';
@@ -339,6 +340,7 @@ export class SqliteBackend implements Backend {
       if (busyTimeoutGiven) database.pragma(`busy_timeout = ${busyTimeoutMs}`);
       return database;
     }
+    assertDriverRunsHere();
     let db: Database;
     try {
       db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
