@@ -9,7 +9,11 @@ import { createRequire } from 'node:module';
 const NODE_API_OF_MAJOR: ReadonlyMap<number, number> = new Map([[13, 10]]);
 
 /** Why this better-sqlite3 cannot run on this Node, or null when it can. */
-export function driverMismatch(driverVersion: string, nodeApiVersion: number, nodeVersion: string): string | null {
+export function driverMismatch(
+  driverVersion: string,
+  nodeApiVersion: number,
+  nodeVersion: string,
+): string | null {
   const major = Number.parseInt(driverVersion, 10);
   const needed = [...NODE_API_OF_MAJOR].filter(([from]) => major >= from).at(-1)?.[1];
   if (needed === undefined || nodeApiVersion >= needed) return null;
