@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
  * installs 12 on Node 20 by itself (13's engines ask for Node 22); this catches a 13 that got
  * there anyway, e.g. on Node 22.12-22.13 or through an app's own pin.
  */
-const NODE_API_OF_MAJOR: ReadonlyMap<number, number> = new Map([[13, 10]]);
+const FIRST_NODE_API_MAJOR = 13;
+const NODE_API_NEEDED = 10;
 
 /** Why this better-sqlite3 cannot run on this Node, or null when it can. */
 export function driverMismatch(
@@ -15,10 +16,9 @@ export function driverMismatch(
   nodeVersion: string,
 ): string | null {
   const major = Number.parseInt(driverVersion, 10);
-  const needed = [...NODE_API_OF_MAJOR].filter(([from]) => major >= from).at(-1)?.[1];
-  if (needed === undefined || nodeApiVersion >= needed) return null;
+  if (major < FIRST_NODE_API_MAJOR || nodeApiVersion >= NODE_API_NEEDED) return null;
   return (
-    `sqlite backend: better-sqlite3 ${driverVersion} needs Node-API ${needed} (Node 22.14 or later), and ` +
+    `sqlite backend: better-sqlite3 ${driverVersion} needs Node-API ${NODE_API_NEEDED} (Node 22.14 or later), and ` +
     `Node ${nodeVersion} has Node-API ${nodeApiVersion}; it would crash the process. Install better-sqlite3 12 ` +
     `(npm install better-sqlite3@^12.11.1) or run a newer Node.`
   );
