@@ -14,7 +14,11 @@
 --          them; a step reads the job's state from its hash, so what it adds is right too.
 
 local ID_INDEX = P .. 'id-index'
-local WALK = { 'scheduled', 'queued', 'succeeded', 'failed', 'cancelled' }
+-- The old state zsets held every state but running; running jobs are found through `leases`.
+local WALK = {}
+for _, state in ipairs(JOB_STATES) do
+  if state ~= 'running' then WALK[#WALK + 1] = state end
+end
 local limit = tonumber(ARGV[1])
 
 local at = redis.call('GET', ID_INDEX)
